@@ -1,0 +1,120 @@
+"""The OpenAPI 3.1 document of the read API."""
+
+from __future__ import annotations
+
+from methodbook.models import AUDIENCE_ROLES, KINDS, LANGUAGES, PHASES
+
+_STR = {"type": "string"}
+_STR_LIST = {"type": "array", "items": _STR}
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+ENTRY_SUMMARY = {
+    "type": "object",
+    "required": ["slug", "title", "kind", "language", "summary", "url", "updated_at"],
+    "properties": {
+        "slug": _STR,
+        "title": _STR,
+        "kind": {"enum": list(KINDS)},
+        "language": {"enum": list(LANGUAGES)},
+        "summary": _STR,
+        "url": {"type": "string", "format": "uri"},
+        "updated_at": {"type": "string", "format": "date-time"},
+    },
+}
+ATTACHMENT = {
+    "type": "object",
+    "required": ["filename", "size", "content_type", "url"],
+    "additionalProperties": False,
+    "properties": {"filename": _STR, "size": {"type": "integer"}, "content_type": _STR, "url": {"type": "string", "format": "uri"}},
+}
+ENTRY = {
+    "allOf": [{"$ref": "#/components/schemas/EntrySummary"}],
+    "type": "object",
+    "required": [
+        "purpose", "roles", "when", "digital", "duration", "group_size", "materials", "phase",
+        "tags", "licence", "authors", "status", "body", "body_html", "attachments", "revision",
+    ],
+    "properties": {
+        "purpose": _STR,
+        "roles": {"type": "array", "items": {"enum": list(AUDIENCE_ROLES)}},
+        "when": _STR,
+        "digital": _STR,
+        "duration": {"type": "string", "description": "Minutes: '45', '30-60' or ''."},
+        "group_size": {"type": "string", "description": "People: '8', '3-15' or ''."},
+        "materials": _STR,
+        "phase": {"enum": list(PHASES)},
+        "tags": _STR_LIST,
+        "licence": _STR,
+        "authors": _STR_LIST,
+        "status": {"const": "published"},
+        "body": {"type": "string", "description": "Markdown."},
+        "body_html": {"type": "string", "description": "Sanitized HTML rendered from body."},
+        "attachments": {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"}},
+        "revision": {"type": "integer", "minimum": 1},
+    },
+}  # fmt: skip
+ENTRY_LIST = {
+    "type": "object",
+    "required": ["items", "total", "page", "per_page"],
+    "additionalProperties": False,
+    "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/EntrySummary"}},
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+    },
+}
+ERROR = {
+    "type": "object",
+    "required": ["error", "status"],
+    "properties": {"error": _STR, "detail": _STR, "status": {"type": "integer"}},
+}
+
+
+def _json(ref: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+def openapi_document(server: str) -> dict:
+    """Return the OpenAPI document with this server's address."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Dela read API",
+            "version": "1.0.0",
+            "description": "Published entries of the Dela method book. Drafts and trashed entries are never listed.",
+            "license": {"name": "CC BY 4.0 (content, unless an entry says otherwise)", "identifier": "CC-BY-4.0"},
+        },
+        "servers": [{"url": server}],
+        "paths": {
+            "/api/v1/entries": {
+                "get": {
+                    "summary": "List published entries, newest first",
+                    "operationId": "listEntries",
+                    "parameters": [
+                        _query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number."),
+                        _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "Entries per page."),
+                        _query("kind", {"enum": list(KINDS)}, "Only entries of this kind."),
+                        _query("language", {"enum": list(LANGUAGES)}, "Only entries in this language."),
+                        _query("tag", _STR, "Only entries with this tag."),
+                    ],
+                    "responses": {"200": _json("EntryList", "A page of entries."), "400": _json("Error", "A parameter is invalid.")},
+                }
+            },
+            "/api/v1/entries/{slug}": {
+                "get": {
+                    "summary": "One published entry with every field",
+                    "operationId": "getEntry",
+                    "parameters": [{"name": "slug", "in": "path", "required": True, "schema": _STR}],
+                    "responses": {"200": _json("Entry", "The entry."), "404": _json("Error", "No published entry has this slug.")},
+                }
+            },
+        },
+        "components": {
+            "schemas": {"EntrySummary": ENTRY_SUMMARY, "Entry": ENTRY, "EntryList": ENTRY_LIST, "Attachment": ATTACHMENT, "Error": ERROR}
+        },
+    }

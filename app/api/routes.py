@@ -1,0 +1,88 @@
+"""Read API: entries as JSON and the OpenAPI document that describes them."""
+
+from __future__ import annotations
+
+from flask import abort, jsonify, request, url_for
+
+from methodbook import entries
+from methodbook.errors import NotFound
+from methodbook.models import KINDS, LANGUAGES, Entry
+
+from ..db import db_session
+from ..security import public
+from . import bp
+from .openapi import openapi_document
+
+MAX_PER_PAGE = 100
+
+
+def _int_arg(name: str, default: int, upper: int) -> int:
+    value = request.args.get(name, "")
+    if not value:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= upper:
+        abort(400)
+    return int(value)
+
+
+def _summary(entry: Entry) -> dict:
+    return {
+        "slug": entry.slug,
+        "title": entry.title,
+        "kind": entry.kind,
+        "language": entry.language,
+        "summary": entry.summary,
+        "url": url_for("methods.view", slug=entry.slug, _external=True),
+        "updated_at": entry.updated_at.isoformat(),
+    }
+
+
+@bp.get("/entries")
+@public
+def list_entries():
+    """List published entries, newest first."""
+    page = _int_arg("page", 1, 10**6)
+    per_page = _int_arg("per_page", 20, MAX_PER_PAGE)
+    kind, language = request.args.get("kind", ""), request.args.get("language", "")
+    if (kind and kind not in KINDS) or (language and language not in LANGUAGES):
+        abort(400)
+    query = entries.filter_entries(entries.visible_entries(None), kind, language, request.args.get("tag", ""))
+    items, total = entries.paginate(db_session(), query.order_by(Entry.created_at.desc(), Entry.id.desc()), page, per_page)
+    return jsonify({"items": [_summary(e) for e in items], "total": total, "page": page, "per_page": per_page})
+
+
+@bp.get("/entries/<slug>")
+@public
+def get_entry(slug: str):
+    """Return one published entry with every field."""
+    try:
+        entry = entries.get_entry(db_session(), slug)
+    except NotFound:
+        abort(404)
+    if not entry.is_published:
+        abort(404)
+    snap = entries.snapshot(entry)
+    revision = entry.current_revision
+    data = {k: v for k, v in snap.items() if k != "attachments"}
+    data.update(
+        _summary(entry),
+        body_html=entries.revision_html(revision) if revision else "",
+        revision=entry.revision_number,
+        attachments=[
+            {
+                "filename": a.filename,
+                "size": a.size,
+                "content_type": a.content_type,
+                "url": url_for("methods.attachment", slug=entry.slug, attachment_id=a.id, filename=a.filename, _external=True),
+            }
+            for a in entry.attachments
+        ],
+    )
+    return jsonify(data)
+
+
+@bp.get("/openapi.json")
+@public
+def openapi():
+    """Describe the API in OpenAPI 3.1."""
+    return jsonify(openapi_document(request.host_url.rstrip("/")))

@@ -1,0 +1,169 @@
+"""Register, log in and out, profile, password change and reset."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.security import check_password_hash
+
+from methodbook import accounts
+from methodbook.errors import NotFound, ValidationError
+
+from ..db import db_session
+from ..extensions import limiter
+from ..forms_util import apply_errors
+from ..i18n import current_language
+from ..mail import mail_configured, send_mail
+from ..security import public, safe_next
+from . import bp
+from .forms import ForgotForm, LoginForm, PasswordChangeForm, ProfileForm, RegisterForm, ResetForm
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _hash_method() -> str:
+    return current_app.config["PASSWORD_HASH_METHOD"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Log in with e-mail and password."""
+    form = LoginForm()
+    next_url = safe_next(request.values.get("next"), url_for("main.home"))
+    if form.validate_on_submit():
+        user = accounts.authenticate(db_session(), form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+            return redirect(next_url)
+        form.password.errors.append(_("The e-mail address or the password is wrong."))
+    return render_template("auth/login.html", form=form, next_url=next_url)
+
+
+@bp.post("/logout")
+@public
+def logout():
+    """Log out and forget the remember-me cookie."""
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("main.home"))
+
+
+def _invite_from_request():
+    token = request.values.get("invite", "")
+    if not token:
+        return None, token
+    try:
+        return accounts.find_invite(db_session(), token), token
+    except NotFound:
+        return None, token
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def register():
+    """Create an account, openly or with an invite link."""
+    invite, token = _invite_from_request()
+    if current_app.config["DELA_REGISTRATION"] == "invite" and invite is None:
+        return render_template("auth/invite_only.html", had_token=bool(token)), 403
+    form = RegisterForm()
+    if form.validate_on_submit():
+        session = db_session()
+        try:
+            user = accounts.create_user(
+                session, form.email.data, form.display_name.data, form.password.data,
+                language=current_language(), hash_method=_hash_method(),
+            )  # fmt: skip
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if invite is not None:
+                accounts.use_invite(invite, user)
+            session.commit()
+            login_user(user)
+            flash(_("Welcome to Dela, %(name)s.", name=user.display_name), "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/register.html", form=form, invite_token=token if invite else "")
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    """Edit one's own profile."""
+    user = current_user
+    form = ProfileForm(obj=user)
+    if form.validate_on_submit():
+        user.display_name = form.display_name.data.strip()
+        user.organisation = (form.organisation.data or "").strip()
+        user.bio = form.bio.data or ""
+        user.language = form.language.data
+        db_session().commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form, password_form=PasswordChangeForm(prefix="pw"))
+
+
+@bp.post("/account/password")
+def change_password():
+    """Change one's password; other sessions end."""
+    form = PasswordChangeForm(prefix="pw")
+    user = current_user
+    if form.validate_on_submit():
+        if not check_password_hash(user.password_hash, form.current.data):
+            form.current.errors.append(_("The current password is wrong."))
+        else:
+            try:
+                accounts.set_password(user, form.password.data, _hash_method())
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                db_session().commit()
+                login_user(user)
+                flash(_("Your password is changed. Other devices have been logged out."), "success")
+                return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=ProfileForm(obj=user), password_form=form), 400
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot():
+    """Send a reset link by e-mail, or explain whom to ask when no mail is set up."""
+    form = ForgotForm()
+    if mail_configured() and form.validate_on_submit():
+        session = db_session()
+        user = accounts.get_user_by_email(session, form.email.data)
+        if user is not None and user.active:
+            token = accounts.create_password_reset(session, user)
+            session.commit()
+            link = url_for("auth.reset", token=token, _external=True)
+            send_mail(user.email, _("Reset your Dela password"), render_template("auth/reset_mail.txt", user=user, link=link))
+        flash(_("If an account has that address, a link to choose a new password is on its way."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form, mail=mail_configured())
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def reset(token: str):
+    """Choose a new password through a one-time link."""
+    session = db_session()
+    reset_row = accounts.find_password_reset(session, token)
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.use_password_reset(reset_row, form.password.data, _hash_method())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            session.commit()
+            login_user(user)
+            flash(_("Your new password is set."), "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/reset.html", form=form)

@@ -1,0 +1,52 @@
+"""Home page, health check and the language switcher."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, redirect, render_template, request, session
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from methodbook.entries import tag_counts, visible_entries
+from methodbook.models import Entry
+
+from ..db import db_session, get_db
+from ..login import viewer
+from ..security import public, safe_next
+from . import bp
+
+
+@bp.get("/")
+@public
+def home():
+    """Show the newest entries and the most used tags."""
+    db = db_session()
+    newest = list(db.scalars(visible_entries(viewer()).order_by(Entry.created_at.desc(), Entry.id.desc()).limit(6)))
+    total = db.scalar(select(func.count()).select_from(visible_entries(viewer()).subquery()))
+    return render_template("home.html", newest=newest, total=total, tags=tag_counts(db, 15))
+
+
+@bp.get("/health")
+@public
+def health():
+    """Answer 200 when the database answers, 503 when it does not."""
+    try:
+        with get_db().engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return jsonify({"status": "unavailable", "database": "unreachable"}), 503
+    return jsonify({"status": "ok", "database": "ok"})
+
+
+@bp.post("/language")
+@public
+def set_language():
+    """Switch the interface language; a signed-in member's profile keeps the choice."""
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["DELA_LANGUAGES"]:
+        session["lang"] = lang
+        user = viewer()
+        if user is not None:
+            user = db_session().merge(user)
+            user.language = lang
+            db_session().commit()
+    return redirect(safe_next(request.form.get("next"), "/"))

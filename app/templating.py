@@ -1,0 +1,50 @@
+"""Helpers and globals available in every template."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import format_datetime, format_decimal
+from flask_babel import gettext as _
+
+from methodbook import permissions
+from methodbook.fields import format_range
+
+from . import labels
+from .i18n import current_language
+from .login import viewer
+
+
+def human_size(size: int) -> str:
+    """Format a byte count for people: 12 kB, 3.4 MB."""
+    if size < 1024:
+        return _("%(n)s bytes", n=size)
+    if size < 1024 * 1024:
+        return _("%(n)s kB", n=format_decimal(round(size / 1024)))
+    return _("%(n)s MB", n=format_decimal(round(size / 1024 / 1024, 1)))
+
+
+def when(value, style: str = "medium") -> str:
+    """Format a datetime in the user's language and time zone."""
+    return format_datetime(value, style) if value else ""
+
+
+def page_url(page: int) -> str:
+    """Return the current URL with another page number, keeping the other arguments."""
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    from urllib.parse import urlencode
+
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Expose labels, permissions and formatting helpers to templates."""
+    app.jinja_env.globals.update(
+        labels=labels,
+        perm=permissions,
+        viewer=viewer,
+        current_language=current_language,
+        format_range=format_range,
+        page_url=page_url,
+    )
+    app.jinja_env.filters.update(human_size=human_size, when=when)

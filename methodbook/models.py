@@ -1,0 +1,242 @@
+"""SQLAlchemy models of accounts and the method book."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint, and_
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+
+from .db import Base, UTCDateTime, utcnow
+
+ROLES = ("member", "facilitator", "admin")
+KINDS = ("method", "template", "plan", "write-up")
+LANGUAGES = ("sv", "da", "no", "en")
+UI_LANGUAGES = ("sv", "da", "en")
+PHASES = ("before", "during", "after", "any")
+STATUSES = ("draft", "published")
+# Who an entry is for: fixed keys, so a filter works across languages; labels are translated.
+AUDIENCE_ROLES = (
+    "municipal-staff",
+    "librarians",
+    "teachers",
+    "culture-workers",
+    "communicators",
+    "project-coordinators",
+    "facilitators",
+    "managers",
+    "experts",
+    "local-stakeholders",
+    "elected-officials",
+    "volunteers",
+)
+DEFAULT_LICENCE = "CC BY 4.0"
+
+
+def new_token() -> str:
+    """Return a fresh random token for sessions and links."""
+    return secrets.token_urlsafe(32)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(5), default="sv")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Changing it ends every session and remember-me cookie of the user.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    # The attributes a login manager expects of a user object (duck-typed, no import).
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.role in ("facilitator", "admin")
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class Invite(Base):
+    __tablename__ = "invite"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class PasswordReset(Base):
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+entry_editor = Table(
+    "entry_editor",
+    Base.metadata,
+    Column("entry_id", ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Entry(Base):
+    __tablename__ = "entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    language: Mapped[str] = mapped_column(String(5), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    when: Mapped[str] = mapped_column(Text, default="")
+    digital: Mapped[str] = mapped_column(Text, default="")
+    duration_min: Mapped[int | None] = mapped_column(Integer)
+    duration_max: Mapped[int | None] = mapped_column(Integer)
+    group_min: Mapped[int | None] = mapped_column(Integer)
+    group_max: Mapped[int | None] = mapped_column(Integer)
+    materials: Mapped[str] = mapped_column(Text, default="")
+    phase: Mapped[str] = mapped_column(String(10), default="any")
+    licence: Mapped[str] = mapped_column(String(100), default=DEFAULT_LICENCE)
+    authors: Mapped[list] = mapped_column(JSON, default=list)
+    body: Mapped[str] = mapped_column(Text, default="")
+    revision_number: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    editors: Mapped[list[User]] = relationship(secondary=entry_editor, order_by="User.id")
+    tag_rows: Mapped[list[EntryTag]] = relationship(
+        order_by="EntryTag.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    role_rows: Mapped[list[EntryRole]] = relationship(
+        order_by="EntryRole.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        order_by="Attachment.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="entry", order_by="Revision.number", cascade="all, delete-orphan"
+    )
+    current_revision: Mapped[Revision | None] = relationship(
+        primaryjoin=lambda: and_(
+            foreign(Revision.entry_id) == Entry.id, Revision.number == Entry.revision_number
+        ),
+        viewonly=True,
+        uselist=False,
+    )
+
+    @property
+    def tags(self) -> list[str]:
+        return [row.name for row in self.tag_rows]
+
+    @property
+    def roles(self) -> list[str]:
+        return [row.name for row in self.role_rows]
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published" and self.deleted_at is None
+
+    def __repr__(self) -> str:
+        return f"<Entry {self.slug} r{self.revision_number}>"
+
+
+class EntryTag(Base):
+    __tablename__ = "entry_tag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(60), index=True)
+
+
+class EntryRole(Base):
+    __tablename__ = "entry_role"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(40), index=True)
+
+
+class Attachment(Base):
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(120))
+
+
+class Revision(Base):
+    __tablename__ = "revision"
+    __table_args__ = (UniqueConstraint("entry_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    message: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Every field of the entry as saved, attachments included, so a restore is exact.
+    data: Mapped[dict] = mapped_column(JSON)
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    renderer_version: Mapped[int] = mapped_column(Integer, default=0)
+
+    entry: Mapped[Entry] = relationship(back_populates="revisions")
+    author: Mapped[User | None] = relationship()
+
+
+class FormStash(Base):
+    """Text a user typed that could not be saved (expired session), kept to offer back."""
+
+    __tablename__ = "form_stash"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    path: Mapped[str] = mapped_column(String(300))
+    data: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
