@@ -30,4 +30,5 @@ def load_user(token: str) -> User | None:
 
 def viewer() -> User | None:
     """Return the signed-in user, or None for an anonymous visitor."""
-    return current_user if current_user.is_authenticated else None
+    # The real object, not the proxy: handing the proxy to login_user() would make it refer to itself.
+    return current_user._get_current_object() if current_user.is_authenticated else None

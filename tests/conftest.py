@@ -120,7 +120,8 @@ def make_config(tmp_path: Path, database_url: str, **overrides) -> dict:
         "LOGIN_RATE_LIMIT": "10 per minute",
         "PASSWORD_HASH_METHOD": FAST_HASH,
         "TRUSTED_PROXIES": 0,
-        "BABEL_DEFAULT_LOCALE": "sv",
+        # Tests read English messages unless they choose a language; i18n tests choose sv and da.
+        "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
         "SERVER_NAME": None,
     }
@@ -174,11 +175,11 @@ def make_user(db_session):
     """Create users: make_user(role="admin", email=..., name=...)."""
     counter = iter(range(1, 10_000))
 
-    def make(role: str = "member", email: str | None = None, name: str | None = None, password: str = PASSWORD):
+    def make(role: str = "member", email: str | None = None, name: str | None = None, password: str = PASSWORD, language: str = "en"):
         n = next(counter)
         user = accounts.create_user(
             db_session, email or f"user{n}@example.org", name or f"Användare {n}", password,
-            role=role, hash_method=FAST_HASH,
+            role=role, language=language, hash_method=FAST_HASH,
         )  # fmt: skip
         db_session.commit()
         return user

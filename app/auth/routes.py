@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 from werkzeug.security import check_password_hash
 
 from methodbook import accounts
@@ -14,6 +14,7 @@ from ..db import db_session
 from ..extensions import limiter
 from ..forms_util import apply_errors
 from ..i18n import current_language
+from ..login import viewer
 from ..mail import mail_configured, send_mail
 from ..security import public, safe_next
 from . import bp
@@ -95,7 +96,7 @@ def register():
 @bp.route("/account", methods=["GET", "POST"])
 def account():
     """Edit one's own profile."""
-    user = current_user
+    user = viewer()
     form = ProfileForm(obj=user)
     if form.validate_on_submit():
         user.display_name = form.display_name.data.strip()
@@ -112,7 +113,7 @@ def account():
 def change_password():
     """Change one's password; other sessions end."""
     form = PasswordChangeForm(prefix="pw")
-    user = current_user
+    user = viewer()
     if form.validate_on_submit():
         if not check_password_hash(user.password_hash, form.current.data):
             form.current.errors.append(_("The current password is wrong."))

@@ -1,0 +1,126 @@
+"""Walk every endpoint as anonymous, author, another member, facilitator and admin.
+
+A new endpoint without a row here fails test_every_endpoint_is_in_the_matrix: deny by default
+means each one is decided on purpose.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from methodbook.attachments import store_upload
+from tests.conftest import PASSWORD, csrf_from
+
+PERSONAS = ("anonymous", "author", "other", "facilitator", "admin")
+LOGIN = "login"  # anonymous visitors of private pages are sent to the login page
+
+# endpoint -> (method, url template, {persona: expected status}); {pub}, {draft}, {trashed},
+# {att} and {user} are filled in per test. "*" is the default for personas not named.
+MATRIX = {
+    "main.home": ("GET", "/", {"*": 200}),
+    "main.health": ("GET", "/health", {"*": 200}),
+    "main.set_language": ("POST", "/language", {"*": 302}),
+    "auth.login": ("GET", "/login", {"*": 200}),
+    "auth.logout": ("POST", "/logout", {"*": 302}),
+    "auth.register": ("GET", "/register", {"*": 200}),
+    "auth.forgot": ("GET", "/forgot", {"*": 200}),
+    "auth.reset": ("GET", "/reset/not-a-token", {"*": 404}),
+    "auth.account": ("GET", "/account", {"anonymous": LOGIN, "*": 200}),
+    "auth.change_password": ("POST", "/account/password", {"anonymous": LOGIN, "*": 400}),
+    "methods.index": ("GET", "/methods", {"*": 200}),
+    "methods.view": ("GET", "/methods/{pub}", {"*": 200}),
+    "methods.view#draft": ("GET", "/methods/{draft}", {"author": 200, "admin": 200, "*": 404}),
+    "methods.view#trashed": ("GET", "/methods/{trashed}", {"admin": 200, "*": 404}),
+    "methods.history": ("GET", "/methods/{pub}/history", {"*": 200}),
+    "methods.history#draft": ("GET", "/methods/{draft}/history", {"author": 200, "admin": 200, "*": 404}),
+    "methods.revision": ("GET", "/methods/{pub}/revisions/1", {"*": 200}),
+    "methods.revision#draft": ("GET", "/methods/{draft}/revisions/1", {"author": 200, "admin": 200, "*": 404}),
+    "methods.diff": ("GET", "/methods/{pub}/diff?a=1&b=1", {"*": 200}),
+    "methods.diff#draft": ("GET", "/methods/{draft}/diff?a=1&b=1", {"author": 200, "admin": 200, "*": 404}),
+    "methods.attachment": ("GET", "/methods/{pub}/attachments/{att}/lista.txt", {"*": 200}),
+    "methods.attachment#draft": ("GET", "/methods/{draft}/attachments/{att_draft}/lista.txt", {"author": 200, "admin": 200, "*": 404}),
+    "methods.new": ("GET", "/methods/new", {"anonymous": LOGIN, "*": 200}),
+    "methods.edit": ("GET", "/methods/{pub}/edit", {"anonymous": LOGIN, "author": 200, "admin": 200, "*": 403}),
+    "methods.edit#draft": ("GET", "/methods/{draft}/edit", {"anonymous": LOGIN, "author": 200, "admin": 200, "*": 404}),
+    "methods.restore": ("POST", "/methods/{pub}/revisions/1/restore", {"anonymous": LOGIN, "author": 302, "admin": 302, "*": 403}),
+    "methods.delete": ("GET", "/methods/{pub}/delete", {"anonymous": LOGIN, "author": 200, "admin": 200, "*": 403}),
+    "methods.delete#post": ("POST", "/methods/{pub}/delete", {"anonymous": LOGIN, "author": 302, "admin": 302, "*": 403}),
+    "methods.trash": ("GET", "/trash", {"anonymous": LOGIN, "admin": 200, "*": 403}),
+    "methods.untrash": ("POST", "/trash/{trashed}/restore", {"anonymous": LOGIN, "admin": 302, "*": 403}),
+    "api.list_entries": ("GET", "/api/v1/entries", {"*": 200}),
+    "api.get_entry": ("GET", "/api/v1/entries/{pub}", {"*": 200}),
+    "api.get_entry#draft": ("GET", "/api/v1/entries/{draft}", {"*": 404}),
+    "api.openapi": ("GET", "/api/v1/openapi.json", {"*": 200}),
+    "admin.users": ("GET", "/admin/users", {"anonymous": LOGIN, "admin": 200, "*": 403}),
+    "admin.set_role": ("POST", "/admin/users/{user}/role", {"anonymous": LOGIN, "admin": 302, "*": 403}),
+    "admin.reset_link": ("POST", "/admin/users/{user}/reset-link", {"anonymous": LOGIN, "admin": 200, "*": 403}),
+    "admin.invites": ("GET", "/admin/invites", {"anonymous": LOGIN, "admin": 200, "*": 403}),
+}
+
+
+def expected(row: str, persona: str):
+    rules = MATRIX[row][2]
+    return rules.get(persona, rules.get("*"))
+
+
+@pytest.fixture
+def world(app, make_user, make_entry, db_session, tmp_path):
+    """Users of every persona and a published, a draft and a trashed entry by the author."""
+    users = {
+        "author": make_user(),
+        "other": make_user(),
+        "facilitator": make_user(role="facilitator"),
+        "admin": make_user(role="admin"),
+    }
+    stored = store_upload(io.BytesIO(b"punkt 1\npunkt 2\n"), "lista.txt", app.config["UPLOAD_DIR"])
+    pub = make_entry(title="Publicerad metod", user=users["author"], attachments=[stored])
+    draft = make_entry(title="Mitt utkast", user=users["author"], status="draft", attachments=[stored])
+    trashed = make_entry(title="Kastad metod", user=users["author"])
+    trashed.deleted_at = trashed.created_at
+    db_session.commit()
+    values = {
+        "pub": pub.slug,
+        "draft": draft.slug,
+        "trashed": trashed.slug,
+        "att": pub.attachments[0].id,
+        "att_draft": draft.attachments[0].id,
+        "user": users["other"].id,
+    }
+    return users, values
+
+
+def test_every_endpoint_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    covered = {row.split("#")[0] for row in MATRIX}
+    assert endpoints - covered == set(), "add the new endpoints to MATRIX"
+    assert covered - endpoints == set(), "MATRIX names endpoints that do not exist"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("row", sorted(MATRIX))
+def test_access(row, persona, client, world, login):
+    users, values = world
+    if persona != "anonymous":
+        login(users[persona])
+    method, template, _rules = MATRIX[row]
+    url = template.format(**values)
+    if method == "GET":
+        response = client.get(url)
+    else:
+        token = csrf_from(client.get("/").data)
+        response = client.post(url, data={"csrf_token": token, "role": "member"})
+    response.close()
+    want = expected(row, persona)
+    if want == LOGIN:
+        assert response.status_code == 302 and "/login" in response.headers["Location"], (url, response.status_code)
+    else:
+        assert response.status_code == want, (url, persona, response.status_code)
+
+
+def test_login_helper_uses_the_real_password(client, make_user):
+    user = make_user()
+    page = client.get("/login")
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD + "x", "csrf_token": csrf_from(page.data)})
+    assert response.status_code == 200 and "/account" not in response.headers.get("Location", "")
