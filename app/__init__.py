@@ -8,11 +8,13 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import DEFAULTS, ROOT, from_environment
+from .jsonprovider import SafeJSONProvider
 
 
 def create_app(config: Mapping | None = None) -> Flask:
     """Create the app from the environment, or from a mapping in tests."""
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
+    app.json = SafeJSONProvider(app)
     app.config.update(DEFAULTS)
     app.config.update(from_environment(app.instance_path) if config is None else config)
     register_extensions(app)

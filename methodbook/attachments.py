@@ -57,7 +57,8 @@ def clean_filename(name: str) -> str:
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
     if len(name) > 200:
         stem, dot, ext = name.rpartition(".")
-        name = (stem[: 199 - len(ext)] + dot + ext) if dot else name[:200]
+        keep = 199 - len(ext)
+        name = stem[:keep] + dot + ext if dot and stem and keep > 0 else name[:200]
     return name
 
 

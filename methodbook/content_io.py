@@ -87,7 +87,8 @@ def parse_file(path: Path) -> ParsedFile:
     try:
         meta = yaml.safe_load(front) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # An unclosed list or quote is noticed lines later; the context mark says where it opened.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ContentError(path, line, f"invalid YAML: {problem}") from exc
@@ -142,9 +143,11 @@ def iter_import(
             parsed.append(exc)
     attached = {p.resolve() for item in parsed if isinstance(item, ParsedFile) for p in item.attachment_paths}
     for item in parsed:
+        # A Markdown file listed as another entry's attachment is a file, not an entry.
+        if item.path.resolve() in attached:
+            continue
         if isinstance(item, ContentError):
-            if item.path.resolve() not in attached:
-                yield item.path, "failed", item
+            yield item.path, "failed", item
             continue
         try:
             outcome = _upsert(session, item, upload_dir, max_bytes)

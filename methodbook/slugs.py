@@ -32,7 +32,8 @@ def next_free_slug(slug: str, taken) -> str:
     """Return slug, or slug-2, slug-3 … whichever ``taken(candidate)`` says is free."""
     if not taken(slug):
         return slug
+    stem = slug[: MAX_SLUG - 6].rstrip("-")
     n = 2
-    while taken(f"{slug[: MAX_SLUG - 6]}-{n}"):
+    while taken(f"{stem}-{n}"):
         n += 1
-    return f"{slug[: MAX_SLUG - 6]}-{n}"
+    return f"{stem}-{n}"

@@ -1,0 +1,50 @@
+"""The domain stays free of the web framework, and the migrations match the models."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from methodbook import models  # noqa: F401  (registers the tables on Base.metadata)
+from methodbook.db import Base
+from tests.conftest import ROOT
+
+METHODBOOK = ROOT / "methodbook"
+PY_FILES = sorted(METHODBOOK.rglob("*.py"))
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Return the absolute module names a Python file imports."""
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules.add(node.module)
+    return modules
+
+
+def test_imported_modules_sees_flask_imports(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("import os\nimport flask_login as fl\nfrom flask import current_app\nfrom . import db\n")
+    assert imported_modules(sample) == {"os", "flask_login", "flask"}
+
+
+def test_methodbook_has_python_files():
+    names = {p.name for p in PY_FILES}
+    assert {"entries.py", "render.py", "content_io.py", "env.py"} <= names
+
+
+@pytest.mark.parametrize("path", PY_FILES, ids=[str(p.relative_to(METHODBOOK)) for p in PY_FILES])
+def test_methodbook_does_not_import_flask(path):
+    assert sorted(m for m in imported_modules(path) if m.split(".")[0].startswith("flask")) == []
+
+
+def test_latest_migration_matches_models(engine):
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
