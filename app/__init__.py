@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import DEFAULTS, ROOT, from_environment
 from .jsonprovider import SafeJSONProvider
+from .pagecache import VisitorPageCache
 
 
 def create_app(config: Mapping | None = None) -> Flask:
@@ -21,6 +22,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_blueprints(app)
     register_handlers(app)
     register_cli(app)
+    app.wsgi_app = VisitorPageCache(app)
     if app.config.get("TRUSTED_PROXIES"):
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)

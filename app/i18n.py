@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from .extensions import babel
+from .pagecache import visitor_language
 
 
 def select_locale() -> str:
@@ -16,7 +17,7 @@ def select_locale() -> str:
         return current_user.language
     if session.get("lang") in languages:
         return session["lang"]
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return visitor_language(request.headers.get("Accept-Language"), languages, current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def current_language() -> str:

@@ -18,6 +18,9 @@ from .errors import UploadRefused, ValidationError
 from .models import Entry
 
 _DELIMITER = "---"
+# libyaml's loader when the C extension is there: the pure-Python one costs several ms a file.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BATCH = 500
 
 
 @dataclass
@@ -85,7 +88,7 @@ def parse_file(path: Path) -> ParsedFile:
         raise ContentError(path, 1, f"cannot read the file as UTF-8: {exc}") from exc
     front, body = split_front_matter(text, path)
     try:
-        meta = yaml.safe_load(front) or {}
+        meta = yaml.load(front, Loader=_Loader) or {}  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
         # An unclosed list or quote is noticed lines later; the context mark says where it opened.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
@@ -134,41 +137,58 @@ def iter_import(
     Outcomes are created, updated, unchanged or failed. The caller commits (for instance after
     each yield or every hundred); a failed file changes nothing.
     """
-    paths = find_content_files(directory)
+    parsed = _parse_all(find_content_files(directory))
+    for start in range(0, len(parsed), _BATCH):
+        batch = parsed[start : start + _BATCH]
+        slugs = [item.data.slug for item in batch if isinstance(item, ParsedFile)]
+        existing = {e.slug: e for e in session.scalars(select(Entry).where(Entry.slug.in_(slugs)))} if slugs else {}
+        with session.no_autoflush:
+            for item in batch:
+                if isinstance(item, ContentError):
+                    yield item.path, "failed", item
+                    continue
+                try:
+                    outcome = _upsert(session, item, existing.get(item.data.slug), upload_dir, max_bytes)
+                except UploadRefused as exc:
+                    reason = f"attachment {exc.filename}: {exc.message.render()}"
+                    yield item.path, "failed", ContentError(item.path, 1, reason)
+                    continue
+                yield item.path, outcome, None
+        session.flush()
+
+
+def _parse_all(paths: list[Path]) -> list[ParsedFile | ContentError]:
+    """Parse every file; drop attached Markdown files; refuse a slug that two files claim."""
     parsed: list[ParsedFile | ContentError] = []
     for path in paths:
         try:
             parsed.append(parse_file(path))
         except ContentError as exc:
             parsed.append(exc)
+    # A Markdown file listed as another entry's attachment is a file, not an entry.
     attached = {p.resolve() for item in parsed if isinstance(item, ParsedFile) for p in item.attachment_paths}
+    owners: dict[str, Path] = {}
+    result: list[ParsedFile | ContentError] = []
     for item in parsed:
-        # A Markdown file listed as another entry's attachment is a file, not an entry.
         if item.path.resolve() in attached:
             continue
-        if isinstance(item, ContentError):
-            yield item.path, "failed", item
-            continue
-        try:
-            outcome = _upsert(session, item, upload_dir, max_bytes)
-        except UploadRefused as exc:
-            yield item.path, "failed", ContentError(item.path, 1, f"attachment {exc.filename}: {exc.message.render()}")
-            continue
-        yield item.path, outcome, None
+        if isinstance(item, ParsedFile):
+            first = owners.setdefault(item.data.slug, item.path)
+            if first != item.path:
+                item = ContentError(item.path, 1, f"slug '{item.data.slug}' is already used by {first}")
+        result.append(item)
+    return result
 
 
-def _upsert(session: Session, item: ParsedFile, upload_dir: Path, max_bytes: int) -> str:
+def _upsert(session: Session, item: ParsedFile, entry: Entry | None, upload_dir: Path, max_bytes: int) -> str:
     files: list[StoredFile] = [store_path(p, upload_dir, p.name, max_bytes) for p in item.attachment_paths]
-    entry = session.scalar(select(Entry).where(Entry.slug == item.data.slug))
     message = f"Imported from {item.path.name}"
     if entry is None:
-        with session.begin_nested():
-            create_entry(session, item.data, None, files, message)
+        create_entry(session, item.data, None, files, message, render=False)
         return "created"
     if data_snapshot(item.data, files) == snapshot(entry):
         return "unchanged"
-    with session.begin_nested():
-        update_entry(session, entry, item.data, None, files, message)
+    update_entry(session, entry, item.data, None, files, message, render=False)
     return "updated"
 
 

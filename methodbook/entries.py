@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from .attachments import StoredFile
 from .db import utcnow
@@ -216,17 +216,20 @@ def _apply_snapshot(entry: Entry, snap: Mapping) -> None:
         entry.published_at = utcnow()
 
 
-def _record_revision(session: Session, entry: Entry, snap: dict, user: User | None, message: str) -> Revision:
+def _record_revision(
+    session: Session, entry: Entry, snap: dict, user: User | None, message: str, render: bool = True
+) -> Revision:
     entry.revision_number = (entry.revision_number or 0) + 1
     entry.updated_at = utcnow()
+    # Unrendered revisions (bulk import) carry version 0 and are rendered on first read.
     revision = Revision(
         entry=entry,
         number=entry.revision_number,
         author_id=user.id if user else None,
         message=(message or "").strip()[:300],
         data=snap,
-        body_html=render_markdown(snap["body"]),
-        renderer_version=RENDERER_VERSION,
+        body_html=render_markdown(snap["body"]) if render else "",
+        renderer_version=RENDERER_VERSION if render else 0,
     )
     session.add(revision)
     return revision
@@ -238,14 +241,14 @@ def create_entry(
     user: User | None,
     attachments: Sequence[StoredFile] = (),
     message: str = "",
+    render: bool = True,
 ) -> Entry:
-    """Create an entry with its first revision."""
+    """Create an entry with its first revision; render=False leaves the HTML to the first read."""
     entry = Entry(created_by_id=user.id if user else None, revision_number=0, authors=[])
     snap = data_snapshot(data, attachments)
     _apply_snapshot(entry, snap)
     session.add(entry)
-    _record_revision(session, entry, snap, user, message)
-    session.flush()
+    _record_revision(session, entry, snap, user, message, render)
     return entry
 
 
@@ -257,6 +260,7 @@ def update_entry(
     attachments: Sequence[StoredFile | Attachment] | None = None,
     message: str = "",
     base_revision: int | None = None,
+    render: bool = True,
 ) -> bool:
     """Save new field values as a new revision; return False when nothing changed.
 
@@ -268,8 +272,7 @@ def update_entry(
     if snap == snapshot(entry):
         return False
     _apply_snapshot(entry, snap)
-    _record_revision(session, entry, snap, user, message)
-    session.flush()
+    _record_revision(session, entry, snap, user, message, render)
     return True
 
 
@@ -291,7 +294,6 @@ def restore_revision(session: Session, entry: Entry, number: int, user: User | N
         return False
     _apply_snapshot(entry, snap)
     _record_revision(session, entry, snap, user, f"Restored revision {number}")
-    session.flush()
     return True
 
 
@@ -370,7 +372,7 @@ def set_editors(session: Session, entry: Entry, emails: Iterable[str]) -> None:
 
 def visible_entries(viewer: User | None, drafts: bool = False) -> Select:
     """Select the entries a viewer may list: published ones, or with drafts=True their own drafts."""
-    query = select(Entry).where(Entry.deleted_at.is_(None))
+    query = select(Entry).options(selectinload(Entry.tag_rows)).where(Entry.deleted_at.is_(None))
     if not drafts:
         return query.where(Entry.status == "published")
     query = query.where(Entry.status == "draft")

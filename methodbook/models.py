@@ -145,14 +145,11 @@ class Entry(Base):
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     editors: Mapped[list[User]] = relationship(secondary=entry_editor, order_by="User.id")
-    tag_rows: Mapped[list[EntryTag]] = relationship(
-        order_by="EntryTag.position", cascade="all, delete-orphan", lazy="selectin"
-    )
-    role_rows: Mapped[list[EntryRole]] = relationship(
-        order_by="EntryRole.position", cascade="all, delete-orphan", lazy="selectin"
-    )
+    # Loaded on access; list queries ask for them with selectinload where they are shown.
+    tag_rows: Mapped[list[EntryTag]] = relationship(order_by="EntryTag.position", cascade="all, delete-orphan")
+    role_rows: Mapped[list[EntryRole]] = relationship(order_by="EntryRole.position", cascade="all, delete-orphan")
     attachments: Mapped[list[Attachment]] = relationship(
-        order_by="Attachment.position", cascade="all, delete-orphan", lazy="selectin"
+        order_by="Attachment.position", cascade="all, delete-orphan"
     )
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="entry", order_by="Revision.number", cascade="all, delete-orphan"

@@ -9,6 +9,7 @@ from methodbook.errors import NotFound
 from methodbook.models import KINDS, LANGUAGES, Entry
 
 from ..db import db_session
+from ..methods.routes import rendered_body
 from ..security import public
 from . import bp
 from .openapi import openapi_document
@@ -66,7 +67,7 @@ def get_entry(slug: str):
     data = {k: v for k, v in snap.items() if k != "attachments"}
     data.update(
         _summary(entry),
-        body_html=entries.revision_html(revision) if revision else "",
+        body_html=rendered_body(revision),
         revision=entry.revision_number,
         attachments=[
             {

@@ -37,16 +37,22 @@ def health():
     return jsonify({"status": "ok", "database": "ok"})
 
 
-@bp.post("/language")
+@bp.route("/language", methods=["GET", "POST"])
 @public
 def set_language():
-    """Switch the interface language; a signed-in member's profile keeps the choice."""
-    lang = request.form.get("lang", "")
+    """Switch the interface language.
+
+    Visitors switch with a GET form (a session preference, nothing stored), which keeps their
+    pages free of per-session tokens and so cacheable; a signed-in member's choice is saved to the
+    profile and therefore goes through a POST with a CSRF token.
+    """
+    lang = request.values.get("lang", "")
+    user = viewer()
     if lang in current_app.config["DELA_LANGUAGES"]:
-        session["lang"] = lang
-        user = viewer()
-        if user is not None:
-            user = db_session().merge(user)
+        if user is None:
+            session["lang"] = lang
+        elif request.method == "POST":
+            session["lang"] = lang
             user.language = lang
             db_session().commit()
-    return redirect(safe_next(request.form.get("next"), "/"))
+    return redirect(safe_next(request.values.get("next"), "/"))

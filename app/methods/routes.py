@@ -12,8 +12,11 @@ from methodbook import entries, permissions
 from methodbook.attachments import blob_path
 from methodbook.errors import NotFound
 from methodbook.models import KINDS, LANGUAGES, Attachment, Entry, Revision
+from methodbook.render import RENDERER_VERSION
 
+from ..cache import fragments
 from ..db import db_session
+from ..i18n import current_language
 from ..login import viewer
 from ..security import public
 from . import bp
@@ -58,16 +61,29 @@ def index():
     )  # fmt: skip
 
 
+def rendered_body(revision) -> str:
+    """Return a revision's HTML, storing it when it had to be rendered (after an import)."""
+    if revision is None:
+        return ""
+    html = entries.revision_html(revision)
+    if db_session().is_modified(revision):
+        db_session().commit()
+    return html
+
+
 @bp.get("/methods/<slug>")
 @public
 def view(slug: str):
-    """Show an entry: its fields, rendered text and attachments."""
+    """Show an entry: its fields, rendered text and attachments (visitors' pages: app.pagecache)."""
     entry = entry_or_404(slug)
-    revision = entry.current_revision
-    body_html = entries.revision_html(revision) if revision else ""
-    if revision is not None and db_session().is_modified(revision):
-        db_session().commit()
-    return render_template("methods/view.html", entry=entry, body_html=body_html, revision=revision)
+    editable = permissions.can_edit(viewer(), entry)
+
+    def render_article() -> str:
+        body_html = rendered_body(entry.current_revision)
+        return render_template("methods/_article.html", entry=entry, body_html=body_html, editable=editable)
+
+    key = ("entry", entry.id, entry.revision_number, RENDERER_VERSION, current_language(), editable)
+    return render_template("methods/view.html", entry=entry, article=fragments().get_or_render(key, render_article))
 
 
 @bp.get("/methods/<slug>/history")
@@ -88,7 +104,7 @@ def revision(slug: str, number: int):
         rev = entries.get_revision(db_session(), entry, number)
     except NotFound:
         abort(404)
-    return render_template("methods/revision.html", entry=entry, rev=rev, body_html=entries.revision_html(rev))
+    return render_template("methods/revision.html", entry=entry, rev=rev, body_html=rendered_body(rev))
 
 
 @bp.get("/methods/<slug>/diff")

@@ -44,11 +44,21 @@ def test_accept_language_picks_the_interface(client, lang, word):
     assert word in html
 
 
-def test_switcher_overrides_browser(client):
-    token = csrf_from(client.get("/").data)
-    client.post("/language", data={"lang": "da", "next": "/", "csrf_token": token})
+def test_visitor_switcher_is_a_get_form_that_overrides_browser(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'method="get" action="/language"' in html and "csrf_token" not in html
+    client.get("/language?lang=da&next=/")
     html = client.get("/", headers={"Accept-Language": "sv"}).get_data(as_text=True)
     assert '<html lang="da">' in html
+
+
+def test_member_switch_needs_post_with_csrf(client, make_user, login, db_session):
+    user = make_user(language="en")
+    login(user)
+    client.get("/language?lang=da&next=/")
+    db_session.refresh(user)
+    assert user.language == "en", "a GET changes nothing stored"
+    assert client.post("/language", data={"lang": "da"}).status_code == 400, "no CSRF token, no change"
 
 
 def test_profile_language_wins_and_switcher_updates_it(client, make_user, login, db_session):

@@ -1,0 +1,88 @@
+"""Whole-page cache for visitors: entry pages answered before Flask's request machinery runs.
+
+A GET for /methods/<slug> that carries no cookie is what a visitor (or a crawler) sends. Such a
+page holds no session token, so one rendering serves them all. The key holds the entry's
+current revision, read with one small query per request, so a save elsewhere (in any worker
+or on any server) is seen at once; anything else goes through Flask unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from threading import Lock
+
+from sqlalchemy import select
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
+from methodbook.models import Entry
+from methodbook.render import RENDERER_VERSION
+
+_ENTRY_PATH = re.compile(r"^/methods/([a-z0-9]+(?:-[a-z0-9]+)*)$")
+
+
+def visitor_language(accept_language: str | None, languages, default: str) -> str:
+    """Pick the language for a visitor without a session: the browser's, else the default."""
+    return parse_accept_header(accept_language, LanguageAccept).best_match(languages) or default
+
+
+class VisitorPageCache:
+    """WSGI middleware that replays stored entry pages for cookie-less GET requests."""
+
+    def __init__(self, flask_app, size: int = 1024):
+        self.flask_app = flask_app
+        self.wsgi_app = flask_app.wsgi_app
+        self.size = size
+        self._pages: OrderedDict[tuple, tuple[str, list, bytes]] = OrderedDict()
+        self._lock = Lock()
+
+    def _stamp(self, slug: str):
+        query = select(Entry.id, Entry.revision_number).where(
+            Entry.slug == slug, Entry.status == "published", Entry.deleted_at.is_(None)
+        )
+        with self.flask_app.extensions["dela_db"].sessionmaker() as session:
+            return session.execute(query).first()
+
+    def __call__(self, environ, start_response):
+        match = _ENTRY_PATH.match(environ.get("PATH_INFO", ""))
+        if not match or environ.get("REQUEST_METHOD") != "GET" or environ.get("HTTP_COOKIE"):
+            return self.wsgi_app(environ, start_response)
+        stamp = self._stamp(match.group(1))
+        if stamp is None:
+            return self.wsgi_app(environ, start_response)
+        config = self.flask_app.config
+        language = visitor_language(environ.get("HTTP_ACCEPT_LANGUAGE"), config["DELA_LANGUAGES"], config["BABEL_DEFAULT_LOCALE"])
+        key = (stamp.id, stamp.revision_number, RENDERER_VERSION, language, environ.get("QUERY_STRING", ""))
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+        if page is not None:
+            status, headers, body = page
+            start_response(status, headers)
+            return [body]
+        return self._render_and_store(key, environ, start_response)
+
+    def _render_and_store(self, key, environ, start_response):
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, list(headers)
+            return start_response(status, headers, exc_info)
+
+        chunks = self.wsgi_app(environ, capture)
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        cacheable = captured.get("status", "").startswith("200") and not any(
+            name.lower() == "set-cookie" for name, _ in captured.get("headers", [])
+        )
+        if cacheable:
+            with self._lock:
+                self._pages[key] = (captured["status"], captured["headers"], body)
+                while len(self._pages) > self.size:
+                    self._pages.popitem(last=False)
+        return [body]
