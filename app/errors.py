@@ -52,7 +52,9 @@ def register_error_handlers(app: Flask) -> None:
         view = app.view_functions.get(request.endpoint or "")
         if view is not None and getattr(view, "keeps_form", False):
             return stash_form_and_redirect()
-        return error_response(400, _("The form had expired or did not come from this site. Go back, reload the page and try again."))
+        return error_response(
+            400, _("The form had expired or did not come from this site. Go back, reload the page and try again.")
+        )
 
     app.register_error_handler(HTTPException, on_http)
     app.register_error_handler(CSRFError, on_csrf)

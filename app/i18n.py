@@ -17,7 +17,9 @@ def select_locale() -> str:
         return current_user.language
     if session.get("lang") in languages:
         return session["lang"]
-    return visitor_language(request.headers.get("Accept-Language"), languages, current_app.config["BABEL_DEFAULT_LOCALE"])
+    return visitor_language(
+        request.headers.get("Accept-Language"), languages, current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def current_language() -> str:

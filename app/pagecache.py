@@ -52,7 +52,9 @@ class VisitorPageCache:
         if stamp is None:
             return self.wsgi_app(environ, start_response)
         config = self.flask_app.config
-        language = visitor_language(environ.get("HTTP_ACCEPT_LANGUAGE"), config["DELA_LANGUAGES"], config["BABEL_DEFAULT_LOCALE"])
+        language = visitor_language(
+            environ.get("HTTP_ACCEPT_LANGUAGE"), config["DELA_LANGUAGES"], config["BABEL_DEFAULT_LOCALE"]
+        )
         key = (stamp.id, stamp.revision_number, RENDERER_VERSION, language, environ.get("QUERY_STRING", ""))
         with self._lock:
             page = self._pages.get(key)

@@ -45,17 +45,13 @@ def normalize_email(email: str) -> str:
 def check_password_strength(password: str, email: str = "", name: str = "") -> None:
     """Refuse passwords that are short, common, or the user's own e-mail or name."""
     if len(password) < MIN_PASSWORD:
-        raise ValidationError.single(
-            "password", N_("Use at least %(n)s characters."), n=MIN_PASSWORD
-        )
+        raise ValidationError.single("password", N_("Use at least %(n)s characters."), n=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
         raise ValidationError.single("password", N_("Use at most %(n)s characters."), n=MAX_PASSWORD)
     lowered = password.lower()
     personal = {email.lower(), email.lower().split("@")[0], name.lower()} - {""}
     if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4 or lowered in personal:
-        raise ValidationError.single(
-            "password", N_("This password is too easy to guess. Try a few unrelated words.")
-        )
+        raise ValidationError.single("password", N_("This password is too easy to guess. Try a few unrelated words."))
 
 
 def set_password(user: User, password: str, method: str = DEFAULT_HASH_METHOD) -> None:
@@ -117,7 +113,9 @@ def set_role(user: User, role: str) -> None:
     user.role = role
 
 
-def create_invite(session: Session, created_by: User | None, role: str = "member", email: str = "", days: int = 14) -> str:
+def create_invite(
+    session: Session, created_by: User | None, role: str = "member", email: str = "", days: int = 14
+) -> str:
     """Create an invite and return its secret token (shown once, stored hashed)."""
     if role not in ROLES:
         raise ValidationError.single("role", N_("Unknown role."))
@@ -153,7 +151,9 @@ def use_invite(invite: Invite, user: User) -> None:
 def create_password_reset(session: Session, user: User, hours: int = 24) -> str:
     """Create a one-time reset link token for the user (stored hashed)."""
     token = new_token()
-    session.add(PasswordReset(user_id=user.id, token_hash=hash_token(token), expires_at=utcnow() + timedelta(hours=hours)))
+    session.add(
+        PasswordReset(user_id=user.id, token_hash=hash_token(token), expires_at=utcnow() + timedelta(hours=hours))
+    )
     session.flush()
     return token
 

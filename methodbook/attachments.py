@@ -141,9 +141,7 @@ def check_content(path: Path, filename: str) -> str:
     return CONTENT_TYPES[ext]
 
 
-def store_upload(
-    stream: BinaryIO, filename: str, upload_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES
-) -> StoredFile:
+def store_upload(stream: BinaryIO, filename: str, upload_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> StoredFile:
     """Check an uploaded stream and store it by hash; a refused file leaves nothing behind."""
     filename = clean_filename(filename)
     if not filename:
@@ -176,7 +174,9 @@ def store_upload(
         tmp.unlink(missing_ok=True)
 
 
-def store_path(path: Path, upload_dir: Path, filename: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> StoredFile:
+def store_path(
+    path: Path, upload_dir: Path, filename: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> StoredFile:
     """Store a file from disk, as ``store_upload`` does for a stream."""
     with open(path, "rb") as handle:
         return store_upload(handle, filename or Path(path).name, upload_dir, max_bytes)

@@ -99,7 +99,9 @@ def parse_file(path: Path) -> ParsedFile:
         raise ContentError(path, 2, "the front matter is not a set of 'key: value' lines")
     unknown = [key for key in meta if key not in FIELDS]
     if unknown:
-        raise ContentError(path, _key_line(front, str(unknown[0])), f"unknown key '{unknown[0]}'; known keys: {', '.join(FIELDS)}")
+        raise ContentError(
+            path, _key_line(front, str(unknown[0])), f"unknown key '{unknown[0]}'; known keys: {', '.join(FIELDS)}"
+        )
     raw = dict(meta)
     raw.setdefault("slug", path.stem)
     raw["body"] = body
@@ -116,14 +118,18 @@ def parse_file(path: Path) -> ParsedFile:
         candidates = [path.parent / data.slug / name, path.parent / path.stem / name]
         found = next((c for c in candidates if c.is_file()), None)
         if found is None or "/" in name or "\\" in name or name.startswith("."):
-            raise ContentError(path, _key_line(front, "attachments"), f"attachment '{name}' not found in {candidates[0].parent}")
+            raise ContentError(
+                path, _key_line(front, "attachments"), f"attachment '{name}' not found in {candidates[0].parent}"
+            )
         attachment_paths.append(found)
     return ParsedFile(path, data, attachment_paths)
 
 
 def find_content_files(directory: Path) -> list[Path]:
     """List the .md files below a folder, in a stable order."""
-    return sorted(p for p in Path(directory).rglob("*.md") if p.is_file() and not any(part.startswith(".") for part in p.parts))
+    return sorted(
+        p for p in Path(directory).rglob("*.md") if p.is_file() and not any(part.startswith(".") for part in p.parts)
+    )
 
 
 def iter_import(
@@ -243,7 +249,11 @@ def entry_file_text(entry: Entry) -> str:
     """Return the full text of an entry's content file."""
     snap = snapshot(entry)
     body = snap["body"].strip("\n")
-    return f"{_DELIMITER}\n{front_matter(snap)}{_DELIMITER}\n{body}\n" if body else f"{_DELIMITER}\n{front_matter(snap)}{_DELIMITER}\n"
+    return (
+        f"{_DELIMITER}\n{front_matter(snap)}{_DELIMITER}\n{body}\n"
+        if body
+        else f"{_DELIMITER}\n{front_matter(snap)}{_DELIMITER}\n"
+    )
 
 
 def export_directory(session: Session, directory: Path, upload_dir: Path, published_only: bool = False) -> int:

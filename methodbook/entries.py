@@ -91,9 +91,7 @@ def _text(raw: Mapping, name: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-def validate_entry_data(
-    raw: Mapping, session: Session | None = None, entry: Entry | None = None
-) -> EntryData:
+def validate_entry_data(raw: Mapping, session: Session | None = None, entry: Entry | None = None) -> EntryData:
     """Check every field of raw input; collect every problem into one ValidationError."""
     errors: dict[str, list[Message]] = {}
 
@@ -170,10 +168,7 @@ def _slug_taken(session: Session, entry: Entry | None):
 
 
 def _attachment_dicts(files: Iterable[StoredFile | Attachment]) -> list[dict]:
-    return [
-        {"filename": f.filename, "sha256": f.sha256, "size": f.size, "content_type": f.content_type}
-        for f in files
-    ]
+    return [{"filename": f.filename, "sha256": f.sha256, "size": f.size, "content_type": f.content_type} for f in files]
 
 
 def snapshot(entry: Entry) -> dict:
@@ -288,7 +283,9 @@ def restore_revision(session: Session, entry: Entry, number: int, user: User | N
     """Make an old revision current again, as a new revision."""
     old = get_revision(session, entry, number)
     if old.data["slug"] != entry.slug and _slug_taken(session, entry)(old.data["slug"]):
-        raise ValidationError.single("slug", N_("The address %(slug)s is now used by another entry."), slug=old.data["slug"])
+        raise ValidationError.single(
+            "slug", N_("The address %(slug)s is now used by another entry."), slug=old.data["slug"]
+        )
     snap = dict(old.data)
     if snap == snapshot(entry):
         return False
@@ -366,7 +363,9 @@ def set_editors(session: Session, entry: Entry, emails: Iterable[str]) -> None:
     users = list(session.scalars(select(User).where(func.lower(User.email).in_(wanted)))) if wanted else []
     missing = sorted(set(wanted) - {u.email.lower() for u in users})
     if missing:
-        raise ValidationError.single("editors", N_("No member has the e-mail address %(emails)s."), emails=", ".join(missing))
+        raise ValidationError.single(
+            "editors", N_("No member has the e-mail address %(emails)s."), emails=", ".join(missing)
+        )
     entry.editors = [u for u in users if u.id != entry.created_by_id]
 
 

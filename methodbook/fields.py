@@ -29,9 +29,7 @@ def parse_range(value, field_name: str, upper: int) -> tuple[int | None, int | N
             field_name, N_("The range ends (%(high)s) before it starts (%(low)s)."), low=low, high=high
         )
     if low < 1 or high > upper:
-        raise ValidationError.single(
-            field_name, N_("Use whole numbers from 1 to %(upper)s."), upper=upper
-        )
+        raise ValidationError.single(field_name, N_("Use whole numbers from 1 to %(upper)s."), upper=upper)
     return low, high
 
 

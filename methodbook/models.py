@@ -148,16 +148,12 @@ class Entry(Base):
     # Loaded on access; list queries ask for them with selectinload where they are shown.
     tag_rows: Mapped[list[EntryTag]] = relationship(order_by="EntryTag.position", cascade="all, delete-orphan")
     role_rows: Mapped[list[EntryRole]] = relationship(order_by="EntryRole.position", cascade="all, delete-orphan")
-    attachments: Mapped[list[Attachment]] = relationship(
-        order_by="Attachment.position", cascade="all, delete-orphan"
-    )
+    attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.position", cascade="all, delete-orphan")
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="entry", order_by="Revision.number", cascade="all, delete-orphan"
     )
     current_revision: Mapped[Revision | None] = relationship(
-        primaryjoin=lambda: and_(
-            foreign(Revision.entry_id) == Entry.id, Revision.number == Entry.revision_number
-        ),
+        primaryjoin=lambda: and_(foreign(Revision.entry_id) == Entry.id, Revision.number == Entry.revision_number),
         viewonly=True,
         uselist=False,
     )

@@ -175,7 +175,13 @@ def make_user(db_session):
     """Create users: make_user(role="admin", email=..., name=...)."""
     counter = iter(range(1, 10_000))
 
-    def make(role: str = "member", email: str | None = None, name: str | None = None, password: str = PASSWORD, language: str = "en"):
+    def make(
+        role: str = "member",
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+        language: str = "en",
+    ):
         n = next(counter)
         user = accounts.create_user(
             db_session, email or f"user{n}@example.org", name or f"Användare {n}", password,

@@ -59,7 +59,9 @@ def reset_link(user_id: int):
     token = accounts.create_password_reset(db_session(), user)
     db_session().commit()
     link = url_for("auth.reset", token=token, _external=True)
-    return render_template("admin/link.html", title=_("Password reset link for %(name)s", name=user.display_name), link=link)
+    return render_template(
+        "admin/link.html", title=_("Password reset link for %(name)s", name=user.display_name), link=link
+    )
 
 
 @bp.route("/invites", methods=["GET", "POST"])

@@ -29,7 +29,12 @@ ATTACHMENT = {
     "type": "object",
     "required": ["filename", "size", "content_type", "url"],
     "additionalProperties": False,
-    "properties": {"filename": _STR, "size": {"type": "integer"}, "content_type": _STR, "url": {"type": "string", "format": "uri"}},
+    "properties": {
+        "filename": _STR,
+        "size": {"type": "integer"},
+        "content_type": _STR,
+        "url": {"type": "string", "format": "uri"},
+    },
 }
 ENTRY = {
     "allOf": [{"$ref": "#/components/schemas/EntrySummary"}],
@@ -76,7 +81,10 @@ ERROR = {
 
 
 def _json(ref: str, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
+    }
 
 
 def openapi_document(server: str) -> dict:
@@ -97,12 +105,19 @@ def openapi_document(server: str) -> dict:
                     "operationId": "listEntries",
                     "parameters": [
                         _query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number."),
-                        _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "Entries per page."),
+                        _query(
+                            "per_page",
+                            {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+                            "Entries per page.",
+                        ),
                         _query("kind", {"enum": list(KINDS)}, "Only entries of this kind."),
                         _query("language", {"enum": list(LANGUAGES)}, "Only entries in this language."),
                         _query("tag", _STR, "Only entries with this tag."),
                     ],
-                    "responses": {"200": _json("EntryList", "A page of entries."), "400": _json("Error", "A parameter is invalid.")},
+                    "responses": {
+                        "200": _json("EntryList", "A page of entries."),
+                        "400": _json("Error", "A parameter is invalid."),
+                    },
                 }
             },
             "/api/v1/entries/{slug}": {
@@ -110,11 +125,20 @@ def openapi_document(server: str) -> dict:
                     "summary": "One published entry with every field",
                     "operationId": "getEntry",
                     "parameters": [{"name": "slug", "in": "path", "required": True, "schema": _STR}],
-                    "responses": {"200": _json("Entry", "The entry."), "404": _json("Error", "No published entry has this slug.")},
+                    "responses": {
+                        "200": _json("Entry", "The entry."),
+                        "404": _json("Error", "No published entry has this slug."),
+                    },
                 }
             },
         },
         "components": {
-            "schemas": {"EntrySummary": ENTRY_SUMMARY, "Entry": ENTRY, "EntryList": ENTRY_LIST, "Attachment": ATTACHMENT, "Error": ERROR}
+            "schemas": {
+                "EntrySummary": ENTRY_SUMMARY,
+                "Entry": ENTRY,
+                "EntryList": ENTRY_LIST,
+                "Attachment": ATTACHMENT,
+                "Error": ERROR,
+            }
         },
     }

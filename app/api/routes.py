@@ -48,7 +48,9 @@ def list_entries():
     if (kind and kind not in KINDS) or (language and language not in LANGUAGES):
         abort(400)
     query = entries.filter_entries(entries.visible_entries(None), kind, language, request.args.get("tag", ""))
-    items, total = entries.paginate(db_session(), query.order_by(Entry.created_at.desc(), Entry.id.desc()), page, per_page)
+    items, total = entries.paginate(
+        db_session(), query.order_by(Entry.created_at.desc(), Entry.id.desc()), page, per_page
+    )
     return jsonify({"items": [_summary(e) for e in items], "total": total, "page": page, "per_page": per_page})
 
 
@@ -74,7 +76,9 @@ def get_entry(slug: str):
                 "filename": a.filename,
                 "size": a.size,
                 "content_type": a.content_type,
-                "url": url_for("methods.attachment", slug=entry.slug, attachment_id=a.id, filename=a.filename, _external=True),
+                "url": url_for(
+                    "methods.attachment", slug=entry.slug, attachment_id=a.id, filename=a.filename, _external=True
+                ),
             }
             for a in entry.attachments
         ],

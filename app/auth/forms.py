@@ -22,25 +22,35 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired()],
         description=_l("At least 10 characters. A few unrelated words are easy to remember and hard to guess."),
     )
-    confirm = PasswordField(_l("Repeat the password"), validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))])
+    confirm = PasswordField(
+        _l("Repeat the password"), validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))]
+    )
 
 
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])
     organisation = StringField(_l("Organisation"), validators=[Length(max=200)])
-    bio = TextAreaField(_l("About you"), validators=[Length(max=2000)], description=_l("A few lines on your work. Markdown works."))
+    bio = TextAreaField(
+        _l("About you"), validators=[Length(max=2000)], description=_l("A few lines on your work. Markdown works.")
+    )
     language = SelectField(_l("Interface language"), choices=choices(UI_LANGUAGE_NAMES))
 
 
 class PasswordChangeForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(_l("New password"), validators=[DataRequired()], description=_l("At least 10 characters."))
-    confirm = PasswordField(_l("Repeat the new password"), validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))],
+    )
 
 
 class ResetForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired()], description=_l("At least 10 characters."))
-    confirm = PasswordField(_l("Repeat the new password"), validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))],
+    )
 
 
 class ForgotForm(FlaskForm):

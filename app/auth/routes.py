@@ -143,7 +143,9 @@ def forgot():
             token = accounts.create_password_reset(session, user)
             session.commit()
             link = url_for("auth.reset", token=token, _external=True)
-            send_mail(user.email, _("Reset your Dela password"), render_template("auth/reset_mail.txt", user=user, link=link))
+            send_mail(
+                user.email, _("Reset your Dela password"), render_template("auth/reset_mail.txt", user=user, link=link)
+            )
         flash(_("If an account has that address, a link to choose a new password is on its way."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form, mail=mail_configured())

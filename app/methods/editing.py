@@ -67,7 +67,9 @@ def _store_uploads(form: EntryForm) -> tuple[list[StoredFile], list[str]]:
         if not upload or not upload.filename:
             continue
         try:
-            stored = store_upload(upload.stream, upload.filename, upload_dir, current_app.config["ATTACHMENT_MAX_BYTES"])
+            stored = store_upload(
+                upload.stream, upload.filename, upload_dir, current_app.config["ATTACHMENT_MAX_BYTES"]
+            )
         except UploadRefused as exc:
             refused.append(f"{exc.filename}: {translate(exc.message)}")
             continue
@@ -84,7 +86,9 @@ def _final_attachments(entry, form: EntryForm, pending: list[StoredFile]):
 
 
 def _raw(form: EntryForm) -> dict:
-    return {name: getattr(form, name).data for name in entries.FIELDS if name != "attachments"} | {"body": form.body.data}
+    return {name: getattr(form, name).data for name in entries.FIELDS if name != "attachments"} | {
+        "body": form.body.data
+    }
 
 
 def _render(form: EntryForm, entry=None, preview=None, refused=(), status=200, conflict=None):
@@ -174,7 +178,12 @@ def restore(slug: str, number: int):
         flash(" ".join(translate(m) for msgs in exc.errors.values() for m in msgs), "error")
         return redirect(url_for("methods.history", slug=slug))
     db_session().commit()
-    flash(_("Revision %(n)s is restored as a new revision.", n=number) if changed else _("That revision is already the current text."), "success")
+    flash(
+        _("Revision %(n)s is restored as a new revision.", n=number)
+        if changed
+        else _("That revision is already the current text."),
+        "success",
+    )
     return redirect(url_for("methods.view", slug=entry.slug))
 
 
@@ -190,4 +199,3 @@ def delete(slug: str):
         flash(_("“%(title)s” is in the trash. An administrator can restore it.", title=entry.title), "success")
         return redirect(url_for("methods.index"))
     return render_template("methods/delete.html", entry=entry)
-

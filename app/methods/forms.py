@@ -27,21 +27,44 @@ class EntryForm(FlaskForm):
     )
     kind = SelectField(FIELD_LABELS["kind"], choices=choices(KIND_LABELS), validate_choice=False)
     language = SelectField(FIELD_LABELS["language"], choices=choices(LANGUAGE_LABELS), validate_choice=False)
-    summary = TextAreaField(FIELD_LABELS["summary"], description=_l("One or two sentences on what it is."), render_kw={"rows": 2})
+    summary = TextAreaField(
+        FIELD_LABELS["summary"], description=_l("One or two sentences on what it is."), render_kw={"rows": 2}
+    )
     purpose = TextAreaField(FIELD_LABELS["purpose"], description=_l("Why you would use it."), render_kw={"rows": 2})
     roles = CheckboxesField(FIELD_LABELS["roles"], choices=choices(AUDIENCE_LABELS))
     when = TextAreaField(FIELD_LABELS["when"], description=_l("The situation, in words."), render_kw={"rows": 2})
-    digital = TextAreaField(FIELD_LABELS["digital"], description=_l("How to run it in a video meeting, on a shared whiteboard or in a spreadsheet."), render_kw={"rows": 2})
-    duration = StringField(FIELD_LABELS["duration"], description=_l("A number or a range, for example 45 or 30-60."), render_kw={"inputmode": "numeric"})
-    group_size = StringField(FIELD_LABELS["group_size"], description=_l("A number or a range, for example 3-15."), render_kw={"inputmode": "numeric"})
+    digital = TextAreaField(
+        FIELD_LABELS["digital"],
+        description=_l("How to run it in a video meeting, on a shared whiteboard or in a spreadsheet."),
+        render_kw={"rows": 2},
+    )
+    duration = StringField(
+        FIELD_LABELS["duration"],
+        description=_l("A number or a range, for example 45 or 30-60."),
+        render_kw={"inputmode": "numeric"},
+    )
+    group_size = StringField(
+        FIELD_LABELS["group_size"],
+        description=_l("A number or a range, for example 3-15."),
+        render_kw={"inputmode": "numeric"},
+    )
     materials = TextAreaField(FIELD_LABELS["materials"], render_kw={"rows": 2})
     phase = SelectField(FIELD_LABELS["phase"], choices=choices(PHASE_LABELS), validate_choice=False)
     tags = StringField(FIELD_LABELS["tags"], description=_l("Separate tags with commas."))
     licence = StringField(FIELD_LABELS["licence"], default="CC BY 4.0")
-    authors = StringField(FIELD_LABELS["authors"], description=_l("Names as they should be credited, separated by commas."))
-    editors = StringField(FIELD_LABELS["editors"], description=_l("E-mail addresses of members who may edit this entry too, separated by commas."))
+    authors = StringField(
+        FIELD_LABELS["authors"], description=_l("Names as they should be credited, separated by commas.")
+    )
+    editors = StringField(
+        FIELD_LABELS["editors"],
+        description=_l("E-mail addresses of members who may edit this entry too, separated by commas."),
+    )
     status = SelectField(FIELD_LABELS["status"], choices=choices(STATUS_LABELS), validate_choice=False)
-    body = TextAreaField(FIELD_LABELS["body"], description=_l("Markdown: ## for headings, 1. for numbered steps, - for lists, **bold**."), render_kw={"rows": 18})
+    body = TextAreaField(
+        FIELD_LABELS["body"],
+        description=_l("Markdown: ## for headings, 1. for numbered steps, - for lists, **bold**."),
+        render_kw={"rows": 18},
+    )
     attachments = MultipleFileField(_l("Add attachments"))
     remove_attachments = CheckboxesField(_l("Remove"), choices=[], coerce=str)
     message = StringField(_l("What did you change? (optional)"), render_kw={"maxlength": 300})

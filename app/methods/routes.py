@@ -91,7 +91,9 @@ def view(slug: str):
 def history(slug: str):
     """List every revision, with a form to compare two."""
     entry = entry_or_404(slug)
-    revisions = list(db_session().scalars(select(Revision).where(Revision.entry_id == entry.id).order_by(Revision.number.desc())))
+    revisions = list(
+        db_session().scalars(select(Revision).where(Revision.entry_id == entry.id).order_by(Revision.number.desc()))
+    )
     return render_template("methods/history.html", entry=entry, revisions=revisions)
 
 
@@ -143,7 +145,9 @@ def trash():
     """List entries in the trash (admins)."""
     if not permissions.is_admin(viewer()):
         abort(403)
-    items = list(db_session().scalars(select(Entry).where(Entry.deleted_at.is_not(None)).order_by(Entry.deleted_at.desc())))
+    items = list(
+        db_session().scalars(select(Entry).where(Entry.deleted_at.is_not(None)).order_by(Entry.deleted_at.desc()))
+    )
     return render_template("methods/trash.html", items=items)
 
 

@@ -21,7 +21,9 @@ def spec(client):
 
 def validator_for(spec: dict, name: str) -> Draft202012Validator:
     """Validate against one component schema, with its $refs resolved inside the document."""
-    registry = Registry().with_resource("urn:dela-openapi", Resource.from_contents(spec, default_specification=DRAFT202012))
+    registry = Registry().with_resource(
+        "urn:dela-openapi", Resource.from_contents(spec, default_specification=DRAFT202012)
+    )
     schema = {"$ref": f"urn:dela-openapi#/components/schemas/{name}"}
     return Draft202012Validator(schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
 

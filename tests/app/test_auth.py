@@ -66,21 +66,29 @@ def test_login_wrong_password_says_so(client, make_user):
 def test_login_redirects_only_to_same_host(client, make_user):
     user = make_user()
     page = client.get("/login?next=https://evil.example/x")
-    response = client.post("/login?next=https://evil.example/x", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page.data)})
+    response = client.post(
+        "/login?next=https://evil.example/x",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page.data)},
+    )
     assert response.headers["Location"] == "/"
 
 
 def test_login_follows_safe_next(client, make_user):
     user = make_user()
     page = client.get("/login")
-    response = client.post("/login?next=/methods/new", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page.data)})
+    response = client.post(
+        "/login?next=/methods/new", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page.data)}
+    )
     assert response.headers["Location"] == "/methods/new"
 
 
 def test_login_is_rate_limited_with_a_clear_message(client, make_user):
     user = make_user()
     token = csrf_from(client.get("/login").data)
-    statuses = [client.post("/login", data={"email": user.email, "password": "nope-nope-nope", "csrf_token": token}).status_code for _ in range(11)]
+    statuses = [
+        client.post("/login", data={"email": user.email, "password": "nope-nope-nope", "csrf_token": token}).status_code
+        for _ in range(11)
+    ]
     assert statuses[:10] == [200] * 10
     assert statuses[10] == 429
     blocked = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
@@ -107,7 +115,12 @@ def test_change_password_logs_out_other_sessions(app, client, make_user, login, 
     other = app.test_client()
     post_form(other, "/login", {"email": user.email, "password": PASSWORD})
     assert other.get("/account").status_code == 200
-    response = post_form(client, "/account/password", {"pw-current": PASSWORD, "pw-password": NEW_PASSWORD, "pw-confirm": NEW_PASSWORD}, form_url="/account")
+    response = post_form(
+        client,
+        "/account/password",
+        {"pw-current": PASSWORD, "pw-password": NEW_PASSWORD, "pw-confirm": NEW_PASSWORD},
+        form_url="/account",
+    )
     assert response.status_code == 302
     assert client.get("/account").status_code == 200, "this session stays"
     assert other.get("/account").status_code == 302, "the other session ended"
@@ -117,9 +130,17 @@ def test_change_password_logs_out_other_sessions(app, client, make_user, login, 
 
 def test_change_password_needs_current_password(client, make_user, login):
     login(make_user())
-    response = post_form(client, "/account/password", {"pw-current": "fel-fel-fel-fel", "pw-password": NEW_PASSWORD, "pw-confirm": NEW_PASSWORD}, form_url="/account")
+    response = post_form(
+        client,
+        "/account/password",
+        {"pw-current": "fel-fel-fel-fel", "pw-password": NEW_PASSWORD, "pw-confirm": NEW_PASSWORD},
+        form_url="/account",
+    )
     assert response.status_code == 400
-    assert "current password is wrong" in response.get_data(as_text=True) or "nuvarande" in response.get_data(as_text=True).lower()
+    assert (
+        "current password is wrong" in response.get_data(as_text=True)
+        or "nuvarande" in response.get_data(as_text=True).lower()
+    )
 
 
 def test_admin_reset_link_works_once(client, make_user, login, db_session):
@@ -155,10 +176,18 @@ def test_forgot_password_without_mail_explains_whom_to_ask(client):
 def test_profile_update(client, make_user, login, db_session):
     user = make_user()
     login(user)
-    response = post_form(client, "/account", {"display_name": "Karin Bibliotekarie", "organisation": "Malmö stadsbibliotek", "bio": "Hej", "language": "da"})
+    response = post_form(
+        client,
+        "/account",
+        {"display_name": "Karin Bibliotekarie", "organisation": "Malmö stadsbibliotek", "bio": "Hej", "language": "da"},
+    )
     assert response.status_code == 302
     db_session.refresh(user)
-    assert (user.display_name, user.organisation, user.language) == ("Karin Bibliotekarie", "Malmö stadsbibliotek", "da")
+    assert (user.display_name, user.organisation, user.language) == (
+        "Karin Bibliotekarie",
+        "Malmö stadsbibliotek",
+        "da",
+    )
 
 
 def test_cli_created_password_is_hashed_with_configured_method(db_session):

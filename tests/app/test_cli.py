@@ -23,7 +23,10 @@ CONTENT = ROOT / "content"
 
 def test_users_create_and_set_role(app, db_session):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "admin@example.org", "--role", "admin", "--password-stdin"], input="lång-och-säker-fras\n")
+    result = runner.invoke(
+        args=["users", "create", "admin@example.org", "--role", "admin", "--password-stdin"],
+        input="lång-och-säker-fras\n",
+    )
     assert result.exit_code == 0, result.output
     user = db_session.scalar(select(User).where(User.email == "admin@example.org"))
     assert user.role == "admin"
@@ -69,7 +72,9 @@ def test_content_import_if_empty_keeps_user_changes(app, db_session):
 
 def test_content_import_reports_broken_file_and_exits_nonzero(app, tmp_path, db_session):
     (tmp_path / "bra.md").write_text("---\ntitle: Bra metod\nkind: method\nlanguage: sv\n---\nText\n", encoding="utf-8")
-    (tmp_path / "trasig.md").write_text("---\ntitle: Trasig\nkind: method\ntags: [ofärdig\n---\nText\n", encoding="utf-8")
+    (tmp_path / "trasig.md").write_text(
+        "---\ntitle: Trasig\nkind: method\ntags: [ofärdig\n---\nText\n", encoding="utf-8"
+    )
     result = app.test_cli_runner().invoke(args=["content", "import", str(tmp_path)])
     assert result.exit_code == 1
     assert "trasig.md:" in result.output and "invalid YAML" in result.output
@@ -120,7 +125,13 @@ def test_secret_key_generated_once_with_mode_600(tmp_path):
 
 
 def test_environment_settings(tmp_path):
-    env = {"SECRET_KEY": "k" * 32, "DATABASE_URL": "sqlite:////x.db", "DELA_REGISTRATION": "invite", "ATTACHMENT_MAX_MB": "5", "UPLOAD_DIR": "/u"}
+    env = {
+        "SECRET_KEY": "k" * 32,
+        "DATABASE_URL": "sqlite:////x.db",
+        "DELA_REGISTRATION": "invite",
+        "ATTACHMENT_MAX_MB": "5",
+        "UPLOAD_DIR": "/u",
+    }
     config = from_environment(tmp_path, env=env)
     assert config["DATABASE_URL"] == "sqlite:////x.db" and config["DELA_REGISTRATION"] == "invite"
     assert config["ATTACHMENT_MAX_BYTES"] == 5 * 1024 * 1024 and config["UPLOAD_DIR"] == "/u"
@@ -135,10 +146,23 @@ def test_defaults_put_data_in_instance(tmp_path):
 
 @pytest.mark.slow
 def test_flask_cli_runs_from_a_shell(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "SECRET_KEY": "s" * 32, "UPLOAD_DIR": str(tmp_path / "up"), "PASSWORD_HASH_METHOD": FAST_HASH}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "SECRET_KEY": "s" * 32,
+        "UPLOAD_DIR": str(tmp_path / "up"),
+        "PASSWORD_HASH_METHOD": FAST_HASH,
+    }
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    done = subprocess.run([*flask, "users", "create", "a@example.org", "--password-stdin"], cwd=ROOT, env=env, input="lång-och-säker-fras\n", text=True, capture_output=True)
+    done = subprocess.run(
+        [*flask, "users", "create", "a@example.org", "--password-stdin"],
+        cwd=ROOT,
+        env=env,
+        input="lång-och-säker-fras\n",
+        text=True,
+        capture_output=True,
+    )
     assert done.returncode == 0, done.stderr
     engine = make_engine(env["DATABASE_URL"])
     from sqlalchemy.orm import Session

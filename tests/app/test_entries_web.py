@@ -105,7 +105,9 @@ def test_preview_renders_and_saves_nothing(client, member, db_session):
 
 def test_edit_makes_a_revision_and_history_and_diff_show_it(client, member):
     save(client)
-    assert save(client, "/methods/lyssnarposter/edit", summary="Ny sammanfattning.", message="Kortare").status_code == 302
+    assert (
+        save(client, "/methods/lyssnarposter/edit", summary="Ny sammanfattning.", message="Kortare").status_code == 302
+    )
     history = client.get("/methods/lyssnarposter/history").get_data(as_text=True)
     assert "Kortare" in history and "Restore revision 1" in history or "1" in history
     diff = client.get("/methods/lyssnarposter/diff?a=1&b=2").get_data(as_text=True)
@@ -122,7 +124,9 @@ def test_saving_unchanged_makes_no_revision(client, member, db_session):
 def test_restore_old_revision_as_new_revision(client, member, db_session):
     save(client)
     save(client, "/methods/lyssnarposter/edit", title="Lyssnarposter i biblioteket")
-    response = post_form(client, "/methods/lyssnarposter/revisions/1/restore", form_url="/methods/lyssnarposter/history")
+    response = post_form(
+        client, "/methods/lyssnarposter/revisions/1/restore", form_url="/methods/lyssnarposter/history"
+    )
     assert response.status_code == 302
     entry = db_session.scalar(select(Entry).where(Entry.slug == "lyssnarposter"))
     db_session.refresh(entry)
@@ -134,7 +138,9 @@ def test_conflict_shows_both_texts_and_loses_nothing(client, member, make_user, 
     stale = client.get("/methods/lyssnarposter/edit").get_data(as_text=True)
     stale_base = re.search(r'name="base_revision"[^>]*value="(\d+)"', stale).group(1)
     save(client, "/methods/lyssnarposter/edit", body="Någon annans nya text\n")
-    response = save(client, "/methods/lyssnarposter/edit", base_revision=stale_base, body="Min egen text som inte får försvinna\n")
+    response = save(
+        client, "/methods/lyssnarposter/edit", base_revision=stale_base, body="Min egen text som inte får försvinna\n"
+    )
     text = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Någon annans nya text" in text and "Min egen text som inte får försvinna" in text
@@ -149,7 +155,11 @@ def test_expired_session_keeps_the_text(app, client, make_user, db_session):
     user = make_user()
     page = client.get("/login")
     token = csrf_from(page.data)
-    response = client.post("/methods/new", data={**BASE, "title": "Text som inte ska förloras", "csrf_token": token}, content_type="multipart/form-data")
+    response = client.post(
+        "/methods/new",
+        data={**BASE, "title": "Text som inte ska förloras", "csrf_token": token},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert count(db_session, FormStash) == 1 and count(db_session, Entry) == 0
     back = re.search(r"next=([^&]+)", response.headers["Location"]).group(1)
@@ -260,7 +270,9 @@ def test_trash_and_restore(client, make_user, make_entry, login):
 
 def test_list_filters_and_pagination(client, make_entry):
     for n in range(25):
-        make_entry(title=f"Metod {n:02d}", language="da" if n % 5 == 0 else "sv", tags=["udvalgt"] if n % 5 == 0 else ["vald"])
+        make_entry(
+            title=f"Metod {n:02d}", language="da" if n % 5 == 0 else "sv", tags=["udvalgt"] if n % 5 == 0 else ["vald"]
+        )
     first = client.get("/methods").get_data(as_text=True)
     assert "Metod 24" in first and "Metod 00" not in first
     assert "Metod 00" in client.get("/methods?page=2").get_data(as_text=True)

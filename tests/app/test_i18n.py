@@ -33,7 +33,9 @@ def test_catalogs_hold_every_string_in_the_code(tmp_path):
     )  # fmt: skip
     wanted = set(re.findall(r'^msgid "(.+)"$', pot.read_text(), flags=re.M))
     for lang in ("sv", "da", "en"):
-        have = set(re.findall(r'^msgid "(.+)"$', (CATALOGS / lang / "LC_MESSAGES" / "messages.po").read_text(), flags=re.M))
+        have = set(
+            re.findall(r'^msgid "(.+)"$', (CATALOGS / lang / "LC_MESSAGES" / "messages.po").read_text(), flags=re.M)
+        )
         assert wanted - have == set(), f"{lang}: run make i18n-update and translate"
 
 

@@ -41,13 +41,25 @@ MATRIX = {
     "methods.diff": ("GET", "/methods/{pub}/diff?a=1&b=1", {"*": 200}),
     "methods.diff#draft": ("GET", "/methods/{draft}/diff?a=1&b=1", {"author": 200, "admin": 200, "*": 404}),
     "methods.attachment": ("GET", "/methods/{pub}/attachments/{att}/lista.txt", {"*": 200}),
-    "methods.attachment#draft": ("GET", "/methods/{draft}/attachments/{att_draft}/lista.txt", {"author": 200, "admin": 200, "*": 404}),
+    "methods.attachment#draft": (
+        "GET",
+        "/methods/{draft}/attachments/{att_draft}/lista.txt",
+        {"author": 200, "admin": 200, "*": 404},
+    ),
     "methods.new": ("GET", "/methods/new", {"anonymous": LOGIN, "*": 200}),
     "methods.edit": ("GET", "/methods/{pub}/edit", {"anonymous": LOGIN, "author": 200, "admin": 200, "*": 403}),
     "methods.edit#draft": ("GET", "/methods/{draft}/edit", {"anonymous": LOGIN, "author": 200, "admin": 200, "*": 404}),
-    "methods.restore": ("POST", "/methods/{pub}/revisions/1/restore", {"anonymous": LOGIN, "author": 302, "admin": 302, "*": 403}),
+    "methods.restore": (
+        "POST",
+        "/methods/{pub}/revisions/1/restore",
+        {"anonymous": LOGIN, "author": 302, "admin": 302, "*": 403},
+    ),
     "methods.delete": ("GET", "/methods/{pub}/delete", {"anonymous": LOGIN, "author": 200, "admin": 200, "*": 403}),
-    "methods.delete#post": ("POST", "/methods/{pub}/delete", {"anonymous": LOGIN, "author": 302, "admin": 302, "*": 403}),
+    "methods.delete#post": (
+        "POST",
+        "/methods/{pub}/delete",
+        {"anonymous": LOGIN, "author": 302, "admin": 302, "*": 403},
+    ),
     "methods.trash": ("GET", "/trash", {"anonymous": LOGIN, "admin": 200, "*": 403}),
     "methods.untrash": ("POST", "/trash/{trashed}/restore", {"anonymous": LOGIN, "admin": 302, "*": 403}),
     "api.list_entries": ("GET", "/api/v1/entries", {"*": 200}),
@@ -123,5 +135,7 @@ def test_access(row, persona, client, world, login):
 def test_login_helper_uses_the_real_password(client, make_user):
     user = make_user()
     page = client.get("/login")
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD + "x", "csrf_token": csrf_from(page.data)})
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD + "x", "csrf_token": csrf_from(page.data)}
+    )
     assert response.status_code == 200 and "/account" not in response.headers.get("Location", "")
