@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -27,8 +27,6 @@ def _messages():
 
 
 def _limit_mb() -> int:
-    from flask import current_app
-
     return current_app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)
 
 

@@ -9,8 +9,6 @@ or on any server) is seen at once; anything else goes through Flask unchanged.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
-from threading import Lock
 
 from sqlalchemy import select
 from werkzeug.datastructures import LanguageAccept
@@ -18,6 +16,8 @@ from werkzeug.http import parse_accept_header
 
 from methodbook.models import Entry
 from methodbook.render import RENDERER_VERSION
+
+from .cache import LRU
 
 _ENTRY_PATH = re.compile(r"^/methods/([a-z0-9]+(?:-[a-z0-9]+)*)$")
 
@@ -33,9 +33,7 @@ class VisitorPageCache:
     def __init__(self, flask_app, size: int = 1024):
         self.flask_app = flask_app
         self.wsgi_app = flask_app.wsgi_app
-        self.size = size
-        self._pages: OrderedDict[tuple, tuple[str, list, bytes]] = OrderedDict()
-        self._lock = Lock()
+        self.pages = LRU(size)
 
     def _stamp(self, slug: str):
         query = select(Entry.id, Entry.revision_number).where(
@@ -56,10 +54,7 @@ class VisitorPageCache:
             environ.get("HTTP_ACCEPT_LANGUAGE"), config["DELA_LANGUAGES"], config["BABEL_DEFAULT_LOCALE"]
         )
         key = (stamp.id, stamp.revision_number, RENDERER_VERSION, language, environ.get("QUERY_STRING", ""))
-        with self._lock:
-            page = self._pages.get(key)
-            if page is not None:
-                self._pages.move_to_end(key)
+        page = self.pages.get(key)
         if page is not None:
             status, headers, body = page
             start_response(status, headers)
@@ -83,8 +78,5 @@ class VisitorPageCache:
             name.lower() == "set-cookie" for name, _ in captured.get("headers", [])
         )
         if cacheable:
-            with self._lock:
-                self._pages[key] = (captured["status"], captured["headers"], body)
-                while len(self._pages) > self.size:
-                    self._pages.popitem(last=False)
+            self.pages.put(key, (captured["status"], captured["headers"], body))
         return [body]

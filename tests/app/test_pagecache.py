@@ -23,7 +23,7 @@ def visit(app, path, **headers):
 def test_second_visit_is_served_from_the_cache(app, cache, make_entry):
     make_entry(title="Walkshop")
     first = visit(app, "/methods/walkshop")
-    assert first.status_code == 200 and len(cache._pages) == 1
+    assert first.status_code == 200 and len(cache.pages) == 1
     second = visit(app, "/methods/walkshop")
     assert second.data == first.data
     assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
@@ -56,7 +56,7 @@ def test_each_language_has_its_own_page(app, cache, make_entry):
     swedish = visit(app, "/methods/walkshop", **{"Accept-Language": "sv"}).get_data(as_text=True)
     danish = visit(app, "/methods/walkshop", **{"Accept-Language": "da"}).get_data(as_text=True)
     assert '<html lang="sv">' in swedish and '<html lang="da">' in danish
-    assert len(cache._pages) == 2
+    assert len(cache.pages) == 2
 
 
 def test_requests_with_a_cookie_go_through_flask(app, cache, make_entry, make_user, login, client):
@@ -65,13 +65,13 @@ def test_requests_with_a_cookie_go_through_flask(app, cache, make_entry, make_us
     login(author)
     page = client.get("/methods/walkshop").get_data(as_text=True)
     assert "/methods/walkshop/edit" in page, "the author sees the edit link"
-    assert len(cache._pages) == 0
+    assert len(cache.pages) == 0
     assert "/methods/walkshop/edit" not in visit(app, "/methods/walkshop").get_data(as_text=True)
 
 
 def test_not_found_is_not_cached(app, cache):
     assert visit(app, "/methods/finns-inte").status_code == 404
-    assert len(cache._pages) == 0
+    assert len(cache.pages) == 0
 
 
 @pytest.mark.parametrize(
