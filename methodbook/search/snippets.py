@@ -1,0 +1,39 @@
+"""Highlighted snippets, made the same way for every backend."""
+
+from __future__ import annotations
+
+from markupsafe import escape
+
+from .text import WORD, stem
+
+WINDOW = 28
+
+
+def query_stems(plain_words: list[str], language: str) -> set[str]:
+    """Stems of the query words as the entry's language stems them."""
+    return {stem(w, language) for w in plain_words}
+
+
+def snippet(text: str, plain_words: list[str], language: str, window: int = WINDOW) -> str:
+    """Return escaped HTML of the part of text with most query words, matches in <mark>."""
+    tokens = list(WORD.finditer(text or ""))
+    if not tokens:
+        return ""
+    wanted = query_stems(plain_words, language)
+    hits = [i for i, m in enumerate(tokens) if wanted and stem(m.group(0).lower(), language) in wanted]
+    start = 0
+    if hits:
+        best = max(hits, key=lambda i: sum(1 for j in hits if i <= j < i + window))
+        start = max(0, best - 4)
+    chosen = tokens[start : start + window]
+    begin, end = chosen[0].start(), chosen[-1].end()
+    out, cursor = [], begin
+    hit_set = set(hits)
+    for index, match in enumerate(chosen, start=start):
+        out.append(str(escape(text[cursor : match.start()])))
+        word = str(escape(match.group(0)))
+        out.append(f"<mark>{word}</mark>" if index in hit_set else word)
+        cursor = match.end()
+    prefix = "… " if begin > 0 else ""
+    suffix = " …" if end < len(text.rstrip()) else ""
+    return prefix + "".join(out).replace("\n", " ") + suffix

@@ -1,0 +1,76 @@
+"""Text analysis shared by the backends: folding, Snowball stems per language, compound parts."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from whoosh.lang import stemmer_for_language
+
+from ..slugs import fold
+
+LANGUAGES = ("sv", "da", "no", "en")
+WORD = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
+MIN_PART = 4
+MIN_COMPOUND = 8
+# Letters that join the parts of a Nordic compound: nätverk-s-möte, børn-e-bog.
+LINKS = ("s", "e")
+
+
+@lru_cache(maxsize=4)
+def _stemmer(language: str):
+    return stemmer_for_language({"no": "norwegian", "sv": "swedish", "da": "danish", "en": "english"}[language])
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str, language: str) -> str:
+    """Return the folded Snowball stem of a lower-case word in a language."""
+    return fold(_stemmer(language)(word))
+
+
+def words(text: str) -> list[str]:
+    """Split text into lower-case words; hyphenated words stay whole and are split too."""
+    found = []
+    for match in WORD.finditer(unicodedata.normalize("NFC", text or "").lower()):
+        token = match.group(0).replace("_", "")
+        if not token:
+            continue
+        found.append(token)
+        if "-" in token:
+            found.extend(part for part in token.split("-") if part)
+    return found
+
+
+def stems(text: str, language: str) -> list[str]:
+    """Return the folded stems of every word, in the given language."""
+    return [stem(w, language) for w in words(text)]
+
+
+def compound_parts(word: str, language: str) -> set[str]:
+    """Return stems of the leading and trailing parts of a long word.
+
+    Swedish and Danish write compounds as one word (nätverksmöte, folkebiblioteket); no stemmer
+    splits them. Indexing every head and tail of at least four letters lets a search for one part
+    (möte, bibliotek, skema) find the compound, at a lower weight than a whole-word match.
+    """
+    folded = fold(word)
+    if len(folded) < MIN_COMPOUND or not folded.isalpha():
+        return set()
+    parts = set()
+    for cut in range(MIN_PART, len(folded) - MIN_PART + 1):
+        head, tail = word[:cut], word[cut:]
+        parts.add(stem(tail, language))
+        parts.add(stem(head, language))
+        if head[-1:] in LINKS and len(head) > MIN_PART:
+            parts.add(stem(head[:-1], language))
+    whole = stem(word, language)
+    return {p for p in parts if len(p) >= MIN_PART - 1 and p != whole}
+
+
+def part_terms(text: str, language: str) -> list[str]:
+    """Return the compound parts of every long word in text."""
+    terms: list[str] = []
+    for w in words(text):
+        terms.extend(sorted(compound_parts(w, language)))
+    return terms

@@ -1,0 +1,343 @@
+"""The embedded backend: a Whoosh index in a folder, swapped atomically on rebuild.
+
+Terms are stemmed in Python (text.py) with the entry's own language, so one field serves every
+language; a query word is expanded to its stems in sv, da, no and en. Rebuilds write a new
+index beside the current one and switch the CURRENT pointer file, so searches keep answering.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import sorting
+from whoosh.analysis import NgramWordAnalyzer, SpaceSeparatedTokenizer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.query import And, AndNot, Every, Or, Phrase, Prefix, Term
+
+from ..errors import Message
+from ..i18n import N_
+from ..slugs import fold
+from . import Hit, SearchRequest, SearchResult, Suggestion
+from .documents import IndexDocument
+from .query import Clause, parse_query
+from .snippets import snippet
+from .text import LANGUAGES, part_terms, stem, stems, words
+
+_TERMS = SpaceSeparatedTokenizer()
+FACET_FIELDS = {"kind": "kind", "tag": "tag", "role": "role", "phase": "phase", "language": "language", "duration": "duration", "network": "network"}
+
+
+def make_schema() -> Schema:
+    """Return the index schema."""
+    return Schema(
+        id=ID(stored=True, unique=True),
+        revision=STORED,
+        slug=STORED,
+        stored_title=STORED,
+        stored_text=STORED,
+        stored_duration=STORED,
+        stored_tags=STORED,
+        title=TEXT(analyzer=_TERMS, field_boost=4.0, phrase=True),
+        tags_text=TEXT(analyzer=_TERMS, field_boost=2.0),
+        text=TEXT(analyzer=_TERMS, phrase=True),
+        extra=TEXT(analyzer=_TERMS, field_boost=0.8),
+        parts=TEXT(analyzer=_TERMS, field_boost=0.3),
+        spell=TEXT(analyzer=_TERMS),
+        complete=TEXT(analyzer=NgramWordAnalyzer(minsize=2, maxsize=14, at="start"), stored=False),
+        kind=ID(stored=True),
+        language=ID(stored=True),
+        tag=KEYWORD(commas=True, lowercase=False, stored=False),
+        role=KEYWORD(commas=True, stored=False),
+        phase=ID,
+        duration=ID,
+        network=ID,
+        visibility=ID,
+        created=NUMERIC(int, bits=64, sortable=True, stored=True),
+        title_sort=ID(sortable=True),
+    )
+
+
+def _fields(doc: IndexDocument) -> dict:
+    lang = doc.language
+    all_text = f"{doc.title}\n{doc.text}\n{' '.join(doc.tags)}"
+    return {
+        "id": str(doc.entry_id),
+        "revision": doc.revision,
+        "slug": doc.slug,
+        "stored_title": doc.title,
+        "stored_text": doc.text[:4000],
+        "stored_duration": doc.duration,
+        "stored_tags": doc.tags,
+        "title": " ".join(stems(doc.title, lang)),
+        "tags_text": " ".join(stems(" ".join(doc.tags), lang)),
+        "text": " ".join(stems(doc.text, lang)),
+        "extra": " ".join(stems(doc.extra, lang)),
+        "parts": " ".join(part_terms(f"{doc.title} {doc.text} {' '.join(doc.tags)}", lang)),
+        "spell": " ".join(fold(w) for w in words(all_text) if w.isalpha() and len(w) > 2),
+        "complete": " ".join(fold(w) for w in words(f"{doc.title} {' '.join(doc.tags)}")),
+        "kind": doc.kind,
+        "language": lang,
+        "tag": ",".join(doc.tags),
+        "role": ",".join(doc.roles),
+        "phase": doc.phase,
+        "duration": doc.duration_band or "none",
+        "network": doc.network or "none",
+        "visibility": doc.visibility,
+        "created": int(doc.created.timestamp()),
+        "title_sort": fold(doc.title),
+    }
+
+
+def _variants(word: str) -> set[str]:
+    return {stem(word, lang) for lang in LANGUAGES}
+
+
+def _clause_query(clause: Clause):
+    if clause.prefix:
+        folded = fold(clause.words[0])
+        return Or([Prefix(f, folded) for f in ("title", "text", "tags_text", "spell")])
+    if clause.is_phrase:
+        phrases = []
+        for lang in LANGUAGES:
+            terms = [stem(w, lang) for w in clause.words]
+            phrases += [Phrase("title", terms), Phrase("text", terms)]
+        return Or(phrases)
+    variants = _variants(clause.words[0])
+    return Or([Term(f, v) for v in variants for f in ("title", "tags_text", "text", "extra", "parts")])
+
+
+class WhooshBackend:
+    """Whoosh index under ``root``; one shared searcher per process, refreshed on change."""
+
+    name = "whoosh"
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+        self._index = None
+        self._index_dir: Path | None = None
+        self._searcher = None
+        self._lock = threading.RLock()
+        self.state = "unknown"
+
+    # -- the index folder ---------------------------------------------------------------
+    def _pointer(self) -> Path:
+        return self.root / "CURRENT"
+
+    def current_dir(self) -> Path | None:
+        """Return the folder of the index in use, or None when there is none."""
+        try:
+            name = self._pointer().read_text().strip()
+        except OSError:
+            return None
+        return self.root / name if name else None
+
+    def _open(self):
+        with self._lock:
+            wanted = self.current_dir()
+            if self._index is not None and wanted == self._index_dir:
+                return self._index
+            self._close()
+            if wanted is None or not whoosh_index.exists_in(str(wanted)):
+                if self.state != "rebuilding":
+                    self.state = "missing"
+                return None
+            try:
+                self._index = whoosh_index.open_dir(str(wanted))
+                self._index.doc_count()
+            except Exception:  # noqa: BLE001  (a damaged index must not take the site down)
+                self._index = None
+                self.state = "damaged"
+                return None
+            self._index_dir = wanted
+            self.state = "ok"
+            return self._index
+
+    def _close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = None
+        self._index = None
+        self._index_dir = None
+
+    def close(self) -> None:
+        """Release open files."""
+        with self._lock:
+            self._close()
+
+    def searcher(self):
+        """Return the shared searcher, refreshed when the index changed; None without an index."""
+        with self._lock:
+            ix = self._open()
+            if ix is None:
+                return None
+            try:
+                if self._searcher is None:
+                    self._searcher = ix.searcher()
+                elif not self._searcher.up_to_date():
+                    self._searcher = self._searcher.refresh()
+            except Exception:  # noqa: BLE001
+                self._close()
+                self.state = "damaged"
+                return None
+            return self._searcher
+
+    @contextmanager
+    def writer_lock(self, blocking: bool = False):
+        """Hold the lock that serialises every write to the index; yields whether it was got."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".write.lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    # -- writing ------------------------------------------------------------------------
+    def apply(self, documents: list[IndexDocument], deleted_ids: Iterable[int]) -> None:
+        """Add or replace documents and delete entries; the caller holds writer_lock."""
+        ix = self._open()
+        if ix is None:
+            raise RuntimeError("no search index; run `flask search reindex`")
+        writer = ix.writer(timeout=30)
+        try:
+            for entry_id in deleted_ids:
+                writer.delete_by_term("id", str(entry_id))
+            for doc in documents:
+                writer.update_document(**_fields(doc))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def rebuild(self, documents: Iterable[IndexDocument], progress=None) -> int:
+        """Write a new index from documents, then point CURRENT at it; the caller holds writer_lock."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        name = f"index-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+        target = self.root / name
+        target.mkdir()
+        ix = whoosh_index.create_in(str(target), make_schema())
+        writer = ix.writer(limitmb=128)
+        count = 0
+        try:
+            for doc in documents:
+                writer.add_document(**_fields(doc))
+                count += 1
+                if progress:
+                    progress(1)
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        writer.commit()
+        tmp = self.root / "CURRENT.tmp"
+        tmp.write_text(name)
+        os.replace(tmp, self._pointer())
+        self._remove_old(keep={name})
+        return count
+
+    def _remove_old(self, keep: set[str]) -> None:
+        previous = self._index_dir.name if self._index_dir else None
+        for folder in self.root.glob("index-*"):
+            if folder.name not in keep and folder.name != previous:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    # -- reading ------------------------------------------------------------------------
+    def versions(self) -> dict[int, int]:
+        """Map each indexed entry id to its indexed revision."""
+        searcher = self.searcher()
+        if searcher is None:
+            return {}
+        return {int(fields["id"]): fields["revision"] for fields in searcher.all_stored_fields()}
+
+    def status(self) -> dict:
+        """Say whether the index can answer: ok, rebuilding, missing or damaged."""
+        searcher = self.searcher()
+        if searcher is not None and self.state == "rebuilding":
+            self.state = "ok"
+        return {"backend": self.name, "state": self.state, "documents": searcher.doc_count() if searcher else 0}
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Answer a search request."""
+        parsed = parse_query(request.text)
+        filters = {k: list(v) for k, v in request.filters.items() if v}
+        for name, values in parsed.filters.items():
+            filters.setdefault(name, []).extend(values)
+        page, per_page = max(request.page, 1), max(min(request.per_page, 100), 1)
+        searcher = self.searcher()
+        if searcher is None:
+            return SearchResult(total=0, hits=[], facets={}, notes=parsed.notes, page=page, per_page=per_page)
+        groups = [Or([_clause_query(c) for c in group]) for group in parsed.groups]
+        query = And(groups) if groups else Every()
+        if parsed.excluded:
+            query = AndNot(query, Or([_clause_query(c) for c in parsed.excluded]))
+        filter_query = And([Term("visibility", "public")] + [Or([Term(FACET_FIELDS[k], v) for v in vs]) for k, vs in filters.items() if k in FACET_FIELDS])
+        sortedby, reverse = None, False
+        if request.sort == "newest" or (parsed.is_empty and request.sort == "relevance"):
+            sortedby, reverse = "created", True
+        elif request.sort == "title":
+            sortedby = "title_sort"
+        facets = {name: sorting.FieldFacet(field_name, allow_overlap=name in ("tag", "role"), maptype=sorting.Count) for name, field_name in FACET_FIELDS.items()}
+        results = searcher.search(query, filter=filter_query, limit=page * per_page, sortedby=sortedby, reverse=reverse, groupedby=facets, terms=False)
+        total = len(results)
+        if total == 0 and len(groups) > 1:
+            # No entry has every word: rank the entries that have some of them.
+            any_words = Or(groups) if not parsed.excluded else AndNot(Or(groups), Or([_clause_query(c) for c in parsed.excluded]))
+            results = searcher.search(any_words, filter=filter_query, limit=page * per_page, sortedby=sortedby, reverse=reverse, groupedby=facets, terms=False)
+            total = len(results)
+            if total:
+                parsed.notes.append(Message(N_("No entry has all your words; these have some of them.")))
+        hits = []
+        plain = parsed.plain_words()
+        for hit in results[(page - 1) * per_page : page * per_page]:
+            stored = hit.fields()
+            hits.append(
+                Hit(
+                    entry_id=int(stored["id"]), slug=stored["slug"], title=stored["stored_title"], kind=stored["kind"],
+                    language=stored["language"], tags=stored["stored_tags"], duration=stored["stored_duration"],
+                    snippet=snippet(stored["stored_text"], plain, stored["language"]), score=float(hit.score or 0),
+                )
+            )  # fmt: skip
+        facet_counts = {}
+        for name in FACET_FIELDS:
+            counts = results.groups(name)
+            facet_counts[name] = sorted(((str(k), n) for k, n in counts.items() if k not in (None, "none", "")), key=lambda kv: (-kv[1], kv[0]))
+        suggestion = self._did_you_mean(searcher, plain) if total == 0 and plain else None
+        return SearchResult(total=total, hits=hits, facets=facet_counts, suggestion=suggestion, notes=parsed.notes, page=page, per_page=per_page)
+
+    def _did_you_mean(self, searcher, plain: list[str]) -> str | None:
+        corrector = searcher.corrector("spell")
+        corrected, changed = [], False
+        for word in plain:
+            folded = fold(word)
+            if len(folded) < 4 or len(folded) > 30 or searcher.doc_frequency("spell", folded):
+                corrected.append(word)
+                continue
+            found = corrector.suggest(folded, limit=1, maxdist=2)
+            if found:
+                corrected.append(found[0])
+                changed = True
+            else:
+                corrected.append(word)
+        return " ".join(corrected) if changed else None
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        """Offer titles whose words (or tags) start with what was typed."""
+        typed = [fold(w) for w in words(prefix) if "-" not in w]
+        searcher = self.searcher()
+        if searcher is None or not typed or len("".join(typed)) < 2:
+            return []
+        query = And([Term("complete", w[:14]) for w in typed])
+        results = searcher.search(query, filter=Term("visibility", "public"), limit=limit, sortedby="title_sort")
+        return [Suggestion(title=hit["stored_title"], slug=hit["slug"]) for hit in results]
