@@ -84,3 +84,16 @@ class SearchBackend(Protocol):
 
     def status(self) -> dict:
         """Say whether the index is usable: {"state": "ok" | "rebuilding" | "missing", ...}."""
+
+
+def make_backend(kind: str, *, index_dir=None, engine=None) -> SearchBackend:
+    """Create the configured backend: "whoosh" (index_dir) or "postgres" (engine)."""
+    if kind == "whoosh":
+        from .whoosh_backend import WhooshBackend
+
+        return WhooshBackend(index_dir)
+    if kind == "postgres":
+        from .postgres_backend import PostgresBackend
+
+        return PostgresBackend(engine)
+    raise ValueError(f"unknown search backend {kind!r}; use whoosh or postgres")
