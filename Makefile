@@ -12,7 +12,7 @@ PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run test test-fast lint format bench browser translations i18n-extract i18n-update clean
+.PHONY: help install install-dev run test test-fast lint format bench browser translations i18n-extract i18n-update reindex clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -39,7 +39,11 @@ translations: $(MO_FILES) ## Compile the interface translations
 run: install ## Serve Dela on http://127.0.0.1:$(PORT) with the starter method book
 	$(FLASK) db upgrade
 	$(FLASK) content import --if-empty
+	$(FLASK) search reindex --if-needed
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+reindex: install ## Rebuild the search index from the database (searches keep answering)
+	$(FLASK) search reindex
 
 browser: ## Install Debian's Chromium for the browser tests when it is missing
 	@bash .ci/ensure-browser

@@ -48,8 +48,9 @@ def register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .main import bp as main_bp
     from .methods import bp as methods_bp
+    from .search import bp as search_bp
 
-    for blueprint in (main_bp, auth_bp, methods_bp, api_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, methods_bp, search_bp, api_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

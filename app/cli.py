@@ -15,9 +15,10 @@ from methodbook.content_io import export_directory as export_content
 from methodbook.content_io import find_content_files, iter_import
 from methodbook.errors import ValidationError
 from methodbook.models import ROLES, Entry, User
+from methodbook.search.indexing import check, drain, reindex
 
 from .config import ROOT
-from .db import get_db
+from .db import get_db, search_context
 
 db_cli = AppGroup("db", help="Database schema migrations.")
 users_cli = AppGroup("users", help="Create and manage accounts.")
@@ -138,7 +139,66 @@ def content_export(directory: Path, published_only: bool) -> None:
     click.echo(f"Exported {n} entries to {directory}.")
 
 
+search_cli = AppGroup("search", help="Build, check and update the search index.")
+
+
+def _make_session():
+    return get_db().sessionmaker()
+
+
+@search_cli.command("reindex")
+@click.option(
+    "--if-needed", is_flag=True, help="Only rebuild when the index is missing or damaged; else apply queued changes."
+)
+def search_reindex(if_needed: bool) -> None:
+    """Rebuild the index from the database and swap it in; searches keep answering meanwhile."""
+    context = search_context()
+    if if_needed and context.backend.status()["state"] == "ok":
+        n = drain(_make_session, context, blocking=True)
+        click.echo(f"The index is in place; {n} queued changes applied.")
+        return
+    bar_holder = {}
+
+    def on_total(total: int) -> None:
+        bar_holder["bar"] = click.progressbar(length=total, label="Indexing", file=sys.stderr)
+        bar_holder["bar"].__enter__()
+
+    try:
+        count = reindex(_make_session, context, progress=lambda n: bar_holder["bar"].update(n), on_total=on_total)
+    finally:
+        if "bar" in bar_holder:
+            bar_holder["bar"].__exit__(None, None, None)
+    click.echo(f"Indexed {count} published entries ({context.backend.name}).")
+
+
+@search_cli.command("check")
+def search_check() -> None:
+    """Compare the index with the database; exit 1 and name the entries that differ."""
+    context = search_context()
+    with _make_session() as session:
+        drift = check(session, context.backend)
+        names = {entry_id: slug for entry_id, slug in session.execute(select(Entry.id, Entry.slug))}
+    for label, ids in (
+        ("missing from the index", drift.missing),
+        ("indexed at an old revision", drift.stale),
+        ("in the index but not published", drift.extra),
+    ):
+        for entry_id in ids:
+            click.echo(f"{label}: {names.get(entry_id, f'entry {entry_id}')}")
+    click.echo(f"{drift.pending} changes queued.")
+    if not drift.ok:
+        click.echo("The index differs from the database; run `flask --app wsgi search reindex`.")
+        sys.exit(1)
+    click.echo(f"The index matches the database ({context.backend.status()['documents']} entries).")
+
+
+@search_cli.command("drain")
+def search_drain() -> None:
+    """Apply queued index changes now (normally done after each commit)."""
+    click.echo(f"{drain(_make_session, search_context(), blocking=True)} queued changes applied.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (db_cli, users_cli, content_cli):
+    for group in (db_cli, users_cli, content_cli, search_cli):
         app.cli.add_command(group)

@@ -36,6 +36,8 @@ def from_environment(instance_path: Path, env=os.environ) -> dict:
         "SECRET_KEY": env.get("SECRET_KEY") or _secret_key(instance_path),
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'dela.db'}",
         "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR") or str(ROOT / "search_index"),
+        "SEARCH_BACKEND": env.get("SEARCH_BACKEND", "whoosh"),
+        "SEARCH_BACKGROUND_REBUILD": _bool(env.get("SEARCH_BACKGROUND_REBUILD"), True),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance_path / "uploads"),
         "DELA_REGISTRATION": env.get("DELA_REGISTRATION", "open"),
         "ATTACHMENT_MAX_BYTES": mb * 1024 * 1024,

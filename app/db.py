@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from methodbook.db import make_engine, make_sessionmaker
+from methodbook.search import make_backend
+from methodbook.search.indexing import SearchContext
 
 
 class Database:
@@ -18,9 +22,24 @@ class Database:
 
 
 def init_db(app: Flask) -> None:
-    """Attach the database to the app and close the request session at teardown."""
-    app.extensions["dela_db"] = Database(app.config["DATABASE_URL"])
+    """Attach the database and the search index, and close the request session at teardown."""
+    db = Database(app.config["DATABASE_URL"])
+    app.extensions["dela_db"] = db
+    backend = make_backend(
+        app.config.get("SEARCH_BACKEND", "whoosh"), index_dir=Path(app.config["SEARCH_INDEX_DIR"]), engine=db.engine
+    )
+    context = SearchContext(
+        backend, Path(app.config["UPLOAD_DIR"]), background=app.config.get("SEARCH_BACKGROUND_REBUILD", False)
+    )
+    app.extensions["dela_search"] = context
+    # Every session carries the search context, so each commit keeps the index current.
+    db.sessionmaker.configure(info={"search": context})
     app.teardown_appcontext(_close_session)
+
+
+def search_context() -> SearchContext:
+    """Return the app's search backend and settings."""
+    return current_app.extensions["dela_search"]
 
 
 def get_db() -> Database:

@@ -9,19 +9,20 @@ from babel.messages.pofile import read_po, write_po
 
 
 def fill_english(path: Path) -> int:
-    """Make every English message its own translation (English is the source language)."""
+    """Make every English message its own translation (English is the source language).
+
+    Every message is reset, not only empty ones: `pybabel update` pre-fills new messages with a
+    similar old translation marked fuzzy, which would otherwise survive here.
+    """
     with open(path, "rb") as handle:
         catalog = read_po(handle)
     filled = 0
     for message in catalog:
         if not message.id:
             continue
-        if message.pluralizable:
-            if not all(message.string):
-                message.string = tuple(message.id)
-                filled += 1
-        elif not message.string:
-            message.string = message.id
+        wanted = tuple(message.id) if message.pluralizable else message.id
+        if message.string != wanted:
+            message.string = wanted
             filled += 1
         message.flags.discard("fuzzy")
     with open(path, "wb") as handle:

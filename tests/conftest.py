@@ -104,6 +104,8 @@ def make_config(tmp_path: Path, database_url: str, **overrides) -> dict:
         "SECRET_KEY": "test-secret-" + "x" * 20,
         "DATABASE_URL": database_url,
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "SEARCH_BACKEND": "whoosh",
+        "SEARCH_BACKGROUND_REBUILD": False,
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "DELA_REGISTRATION": "open",
         "ATTACHMENT_MAX_BYTES": 20 * 1024 * 1024,
@@ -141,6 +143,7 @@ def app(database_url, engine, session_factory, tmp_path, app_config):
     db = app.extensions["dela_db"]
     db.engine.dispose()
     db.engine = engine
+    session_factory.configure(info={"search": app.extensions["dela_search"]})
     db.sessionmaker = session_factory
     yield app
 

@@ -73,6 +73,39 @@ ENTRY_LIST = {
         "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
     },
 }
+SEARCH_RESULT = {
+    "type": "object",
+    "required": ["total", "page", "per_page", "results", "facets", "suggestion", "notes"],
+    "properties": {
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["slug", "title", "kind", "language", "url", "snippet"],
+                "properties": {
+                    "slug": _STR, "title": _STR, "kind": {"enum": list(KINDS)}, "language": {"enum": list(LANGUAGES)},
+                    "url": {"type": "string", "format": "uri"},
+                    "snippet": {"type": "string", "description": "HTML: escaped text with <mark> around matched words."},
+                },
+            },
+        },
+        "facets": {
+            "type": "object",
+            "description": "Facet name (kind, tag, role, phase, language, duration, network) to {value: count}.",
+            "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}},
+        },
+        "suggestion": {"type": ["string", "null"], "description": "A corrected query when nothing matched."},
+        "notes": {"type": "array", "items": _STR, "description": "What was left out of a malformed query."},
+    },
+}  # fmt: skip
+SUGGESTIONS = {
+    "type": "array",
+    "maxItems": 8,
+    "items": {"type": "object", "required": ["title", "url"], "properties": {"title": _STR, "url": _STR}},
+}
 ERROR = {
     "type": "object",
     "required": ["error", "status"],
@@ -120,6 +153,39 @@ def openapi_document(server: str) -> dict:
                     },
                 }
             },
+            "/api/v1/search": {
+                "get": {
+                    "summary": "Search published entries (full text, stemmed per language, facets)",
+                    "operationId": "search",
+                    "parameters": [
+                        _query(
+                            "q",
+                            _STR,
+                            'Words; "phrases", OR, -exclude and field:value (kind, tag, lang, role, phase) work. Never an error.',
+                        ),
+                        _query("kind", {"enum": list(KINDS)}, "Only this kind (repeatable)."),
+                        _query("tag", _STR, "Only this tag (repeatable)."),
+                        _query("lang", {"enum": list(LANGUAGES)}, "Only this language (repeatable)."),
+                        _query("role", _STR, "Only entries for this role (repeatable)."),
+                        _query("sort", {"enum": ["relevance", "newest", "title"]}, "Order of results."),
+                        _query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number."),
+                        _query(
+                            "per_page",
+                            {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+                            "Results per page.",
+                        ),
+                    ],
+                    "responses": {"200": _json("SearchResult", "Results, facets and a suggestion.")},
+                }
+            },
+            "/api/v1/search/suggest": {
+                "get": {
+                    "summary": "Titles for suggest-as-you-type",
+                    "operationId": "suggest",
+                    "parameters": [_query("q", _STR, "What has been typed; at least 2 letters.")],
+                    "responses": {"200": _json("Suggestions", "Up to 8 titles with their URLs.")},
+                }
+            },
             "/api/v1/entries/{slug}": {
                 "get": {
                     "summary": "One published entry with every field",
@@ -138,6 +204,8 @@ def openapi_document(server: str) -> dict:
                 "Entry": ENTRY,
                 "EntryList": ENTRY_LIST,
                 "Attachment": ATTACHMENT,
+                "SearchResult": SEARCH_RESULT,
+                "Suggestions": SUGGESTIONS,
                 "Error": ERROR,
             }
         },

@@ -9,7 +9,9 @@ from methodbook.errors import NotFound
 from methodbook.models import KINDS, LANGUAGES, Entry
 
 from ..db import db_session
+from ..forms_util import translate
 from ..methods.routes import rendered_body
+from ..search.service import request_from_args, run_search, suggest_titles
 from ..security import public
 from . import bp
 from .openapi import openapi_document
@@ -91,3 +93,43 @@ def get_entry(slug: str):
 def openapi():
     """Describe the API in OpenAPI 3.1."""
     return jsonify(openapi_document(request.host_url.rstrip("/")))
+
+
+@bp.get("/search")
+@public
+def search():
+    """Search published entries; facets and a spelling suggestion come with the results."""
+    result, _state = run_search(request_from_args(request.args))
+    return jsonify(
+        {
+            "total": result.total,
+            "page": result.page,
+            "per_page": result.per_page,
+            "results": [
+                {
+                    "slug": hit.slug,
+                    "title": hit.title,
+                    "kind": hit.kind,
+                    "language": hit.language,
+                    "url": url_for("methods.view", slug=hit.slug, _external=True),
+                    "snippet": hit.snippet,
+                }
+                for hit in result.hits
+            ],
+            "facets": {name: dict(values) for name, values in result.facets.items()},
+            "suggestion": result.suggestion,
+            "notes": [translate(n) for n in result.notes],
+        }
+    )
+
+
+@bp.get("/search/suggest")
+@public
+def search_suggest():
+    """Offer up to 8 titles for what has been typed (2 letters or more)."""
+    return jsonify(
+        [
+            {"title": s.title, "url": url_for("methods.view", slug=s.slug)}
+            for s in suggest_titles(request.args.get("q", "")[:100])
+        ]
+    )

@@ -11,6 +11,7 @@ from methodbook.models import Entry
 
 from ..db import db_session, get_db
 from ..login import viewer
+from ..search.service import index_state
 from ..security import public, safe_next
 from . import bp
 
@@ -33,8 +34,10 @@ def health():
         with get_db().engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError:
-        return jsonify({"status": "unavailable", "database": "unreachable"}), 503
-    return jsonify({"status": "ok", "database": "ok"})
+        return jsonify({"status": "unavailable", "database": "unreachable", "search": index_state()}), 503
+    search = index_state()
+    # Without a usable index the site still answers (search falls back), so this is not a 503.
+    return jsonify({"status": "ok" if search == "ok" else "degraded", "database": "ok", "search": search})
 
 
 @bp.route("/language", methods=["GET", "POST"])

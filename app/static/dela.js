@@ -34,3 +34,89 @@
     focusErrors();
   });
 }());
+
+// Suggest-as-you-type on the header search box: the ARIA 1.2 combobox pattern with a listbox.
+(function () {
+  "use strict";
+  var input = document.getElementById("header-q");
+  if (!input || !window.fetch) { return; }
+  var url = input.getAttribute("data-suggest");
+  var list = document.createElement("ul");
+  list.id = "header-q-listbox";
+  list.setAttribute("role", "listbox");
+  list.className = "suggestions";
+  list.hidden = true;
+  input.parentNode.appendChild(list);
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-expanded", "false");
+  input.setAttribute("aria-controls", list.id);
+  var items = [];
+  var active = -1;
+  var timer = null;
+  var latest = 0;
+
+  function close() {
+    list.hidden = true;
+    list.innerHTML = "";
+    items = [];
+    active = -1;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+
+  function highlight(index) {
+    items.forEach(function (li, i) { li.setAttribute("aria-selected", i === index ? "true" : "false"); });
+    active = index;
+    if (index >= 0) { input.setAttribute("aria-activedescendant", items[index].id); }
+    else { input.removeAttribute("aria-activedescendant"); }
+  }
+
+  function show(suggestions) {
+    close();
+    suggestions.forEach(function (s, i) {
+      var li = document.createElement("li");
+      li.id = "header-q-option-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.textContent = s.title;
+      li.dataset.url = s.url;
+      li.addEventListener("mousedown", function (event) { event.preventDefault(); window.location.href = s.url; });
+      list.appendChild(li);
+      items.push(li);
+    });
+    if (items.length) {
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
+  }
+
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    var text = input.value.trim();
+    if (text.length < 2) { close(); return; }
+    timer = setTimeout(function () {
+      var ticket = ++latest;
+      fetch(url + "?q=" + encodeURIComponent(text), { headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (data) { if (ticket === latest) { show(data); } })
+        .catch(close);
+    }, 150);
+  });
+
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown" && items.length) {
+      event.preventDefault();
+      highlight((active + 1) % items.length);
+    } else if (event.key === "ArrowUp" && items.length) {
+      event.preventDefault();
+      highlight(active <= 0 ? items.length - 1 : active - 1);
+    } else if (event.key === "Enter" && active >= 0) {
+      event.preventDefault();
+      window.location.href = items[active].dataset.url;
+    } else if (event.key === "Escape") {
+      close();
+    }
+  });
+  input.addEventListener("blur", function () { setTimeout(close, 100); });
+}());

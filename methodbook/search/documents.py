@@ -76,9 +76,13 @@ def _attachment_text(entry: Entry, upload_dir: Path | None) -> str:
 def document_for(entry: Entry, upload_dir: Path | None = None) -> IndexDocument:
     """Build the index document of a published entry."""
     text = "\n".join(
-        part for part in (entry.summary, entry.purpose, plain_text(entry.body), entry.when, entry.digital, entry.materials) if part
+        part
+        for part in (entry.summary, entry.purpose, plain_text(entry.body), entry.when, entry.digital, entry.materials)
+        if part
     )
-    extra = " ".join([ROLE_WORDS.get(r, r.replace("-", " ")) for r in entry.roles] + [_attachment_text(entry, upload_dir)])
+    extra = " ".join(
+        [ROLE_WORDS.get(r, r.replace("-", " ")) for r in entry.roles] + [_attachment_text(entry, upload_dir)]
+    )
     return IndexDocument(
         entry_id=entry.id,
         revision=entry.revision_number,

@@ -36,6 +36,9 @@ class SearchContext:
     upload_dir: Path | None = None
     lock_attempts: int = 5
     lock_pause: float = 0.1
+    # A web process rebuilds a missing index in a thread and answers meanwhile; the CLI and
+    # tests rebuild in line.
+    background: bool = False
 
 
 @dataclass
@@ -76,7 +79,10 @@ def _drain_after_commit(session: Session) -> None:
     if context is None or not session.info.pop("search_pending", False) or getattr(_local, "draining", False):
         return
     try:
-        drain(lambda: Session(bind=session.bind, join_transaction_mode="create_savepoint", expire_on_commit=False), context)
+        drain(
+            lambda: Session(bind=session.bind, join_transaction_mode="create_savepoint", expire_on_commit=False),
+            context,
+        )
     except Exception:  # noqa: BLE001  (the change is committed and queued; indexing retries later)
         log.exception("search index update failed; the change stays queued")
 
@@ -104,7 +110,9 @@ def _drain_locked(make_session: Callable[[], Session], context: SearchContext) -
     done = 0
     while True:
         with make_session() as session:
-            rows = list(session.execute(select(SearchQueue.id, SearchQueue.entry_id).order_by(SearchQueue.id).limit(BATCH)))
+            rows = list(
+                session.execute(select(SearchQueue.id, SearchQueue.entry_id).order_by(SearchQueue.id).limit(BATCH))
+            )
             if not rows:
                 return done
             entry_ids = {r.entry_id for r in rows}
@@ -121,9 +129,14 @@ def drain(make_session: Callable[[], Session], context: SearchContext, blocking:
     Without a usable index (never built, deleted, damaged) it starts a rebuild in the background
     instead, and searches say so meanwhile.
     """
-    if context.backend.status()["state"] not in ("ok", "rebuilding"):
-        start_background_rebuild(make_session, context)
+    state = context.backend.status()["state"]
+    if state == "rebuilding":
         return 0
+    if state != "ok":
+        if context.background:
+            start_background_rebuild(make_session, context)
+            return 0
+        return reindex(make_session, context)
     _local.draining = True
     try:
         for attempt in range(1 if blocking else context.lock_attempts):
@@ -157,7 +170,12 @@ def start_background_rebuild(make_session: Callable[[], Session], context: Searc
     return True
 
 
-def reindex(make_session: Callable[[], Session], context: SearchContext, progress: Callable[[int], None] | None = None, on_total=None) -> int:
+def reindex(
+    make_session: Callable[[], Session],
+    context: SearchContext,
+    progress: Callable[[int], None] | None = None,
+    on_total=None,
+) -> int:
     """Rebuild the whole index from the database and swap it in; queued changes are applied after."""
     _local.draining = True
     try:
@@ -165,7 +183,13 @@ def reindex(make_session: Callable[[], Session], context: SearchContext, progres
             with make_session() as session:
                 # Changes committed while the rebuild reads are queued, and applied to the new index below.
                 high_water = session.scalar(select(func.max(SearchQueue.id))) or 0
-                ids = list(session.scalars(select(Entry.id).where(Entry.status == "published", Entry.deleted_at.is_(None)).order_by(Entry.id)))
+                ids = list(
+                    session.scalars(
+                        select(Entry.id)
+                        .where(Entry.status == "published", Entry.deleted_at.is_(None))
+                        .order_by(Entry.id)
+                    )
+                )
                 if on_total:
                     on_total(len(ids))
 

@@ -18,7 +18,14 @@ from .text import words
 MAX_QUERY = 500
 MAX_CLAUSES = 12
 MAX_WORD = 60
-FIELD_ALIASES = {"kind": "kind", "tag": "tag", "lang": "language", "language": "language", "role": "role", "phase": "phase"}
+FIELD_ALIASES = {
+    "kind": "kind",
+    "tag": "tag",
+    "lang": "language",
+    "language": "language",
+    "role": "role",
+    "phase": "phase",
+}
 _TOKEN = re.compile(r'-?"[^"]*"?|\S+')
 
 

@@ -32,7 +32,15 @@ from .snippets import snippet
 from .text import LANGUAGES, part_terms, stem, stems, words
 
 _TERMS = SpaceSeparatedTokenizer()
-FACET_FIELDS = {"kind": "kind", "tag": "tag", "role": "role", "phase": "phase", "language": "language", "duration": "duration", "network": "network"}
+FACET_FIELDS = {
+    "kind": "kind",
+    "tag": "tag",
+    "role": "role",
+    "phase": "phase",
+    "language": "language",
+    "duration": "duration",
+    "network": "network",
+}
 
 
 def make_schema() -> Schema:
@@ -114,6 +122,11 @@ def _clause_query(clause: Clause):
     return Or([Term(f, v) for v in variants for f in ("title", "tags_text", "text", "extra", "parts")])
 
 
+def _score(hit) -> float:
+    """Return the relevance score; a hit of a sorted search carries its sort key instead."""
+    return float(hit.score) if isinstance(hit.score, int | float) else 0.0
+
+
 class WhooshBackend:
     """Whoosh index under ``root``; one shared searcher per process, refreshed on change."""
 
@@ -145,7 +158,12 @@ class WhooshBackend:
             if self._index is not None and wanted == self._index_dir:
                 return self._index
             self._close()
-            if wanted is None or not whoosh_index.exists_in(str(wanted)):
+            try:
+                present = wanted is not None and whoosh_index.exists_in(str(wanted))
+            except Exception:  # noqa: BLE001  (a truncated table of contents)
+                self.state = "damaged"
+                return None
+            if not present:
                 if self.state != "rebuilding":
                     self.state = "missing"
                 return None
@@ -179,10 +197,13 @@ class WhooshBackend:
             if ix is None:
                 return None
             try:
+                if self._searcher is not None and not self._searcher.up_to_date():
+                    # Not Searcher.refresh(): in whoosh3 3.54 it reuses segment readers and misses
+                    # deletions made in an existing segment. A fresh searcher after a change is exact.
+                    self._searcher.close()
+                    self._searcher = None
                 if self._searcher is None:
                     self._searcher = ix.searcher()
-                elif not self._searcher.up_to_date():
-                    self._searcher = self._searcher.refresh()
             except Exception:  # noqa: BLE001
                 self._close()
                 self.state = "damaged"
@@ -224,7 +245,7 @@ class WhooshBackend:
     def rebuild(self, documents: Iterable[IndexDocument], progress=None) -> int:
         """Write a new index from documents, then point CURRENT at it; the caller holds writer_lock."""
         self.root.mkdir(parents=True, exist_ok=True)
-        name = f"index-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+        name = f"index-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**9}"
         target = self.root / name
         target.mkdir()
         ix = whoosh_index.create_in(str(target), make_schema())
@@ -282,19 +303,45 @@ class WhooshBackend:
         query = And(groups) if groups else Every()
         if parsed.excluded:
             query = AndNot(query, Or([_clause_query(c) for c in parsed.excluded]))
-        filter_query = And([Term("visibility", "public")] + [Or([Term(FACET_FIELDS[k], v) for v in vs]) for k, vs in filters.items() if k in FACET_FIELDS])
+        filter_query = And(
+            [Term("visibility", "public")]
+            + [Or([Term(FACET_FIELDS[k], v) for v in vs]) for k, vs in filters.items() if k in FACET_FIELDS]
+        )
         sortedby, reverse = None, False
         if request.sort == "newest" or (parsed.is_empty and request.sort == "relevance"):
             sortedby, reverse = "created", True
         elif request.sort == "title":
             sortedby = "title_sort"
-        facets = {name: sorting.FieldFacet(field_name, allow_overlap=name in ("tag", "role"), maptype=sorting.Count) for name, field_name in FACET_FIELDS.items()}
-        results = searcher.search(query, filter=filter_query, limit=page * per_page, sortedby=sortedby, reverse=reverse, groupedby=facets, terms=False)
+        facets = {
+            name: sorting.FieldFacet(field_name, allow_overlap=name in ("tag", "role"), maptype=sorting.Count)
+            for name, field_name in FACET_FIELDS.items()
+        }
+        results = searcher.search(
+            query,
+            filter=filter_query,
+            limit=page * per_page,
+            sortedby=sortedby,
+            reverse=reverse,
+            groupedby=facets,
+            terms=False,
+        )
         total = len(results)
         if total == 0 and len(groups) > 1:
             # No entry has every word: rank the entries that have some of them.
-            any_words = Or(groups) if not parsed.excluded else AndNot(Or(groups), Or([_clause_query(c) for c in parsed.excluded]))
-            results = searcher.search(any_words, filter=filter_query, limit=page * per_page, sortedby=sortedby, reverse=reverse, groupedby=facets, terms=False)
+            any_words = (
+                Or(groups)
+                if not parsed.excluded
+                else AndNot(Or(groups), Or([_clause_query(c) for c in parsed.excluded]))
+            )
+            results = searcher.search(
+                any_words,
+                filter=filter_query,
+                limit=page * per_page,
+                sortedby=sortedby,
+                reverse=reverse,
+                groupedby=facets,
+                terms=False,
+            )
             total = len(results)
             if total:
                 parsed.notes.append(Message(N_("No entry has all your words; these have some of them.")))
@@ -306,15 +353,25 @@ class WhooshBackend:
                 Hit(
                     entry_id=int(stored["id"]), slug=stored["slug"], title=stored["stored_title"], kind=stored["kind"],
                     language=stored["language"], tags=stored["stored_tags"], duration=stored["stored_duration"],
-                    snippet=snippet(stored["stored_text"], plain, stored["language"]), score=float(hit.score or 0),
+                    snippet=snippet(stored["stored_text"], plain, stored["language"]), score=_score(hit),
                 )
             )  # fmt: skip
         facet_counts = {}
         for name in FACET_FIELDS:
             counts = results.groups(name)
-            facet_counts[name] = sorted(((str(k), n) for k, n in counts.items() if k not in (None, "none", "")), key=lambda kv: (-kv[1], kv[0]))
+            facet_counts[name] = sorted(
+                ((str(k), n) for k, n in counts.items() if k not in (None, "none", "")), key=lambda kv: (-kv[1], kv[0])
+            )
         suggestion = self._did_you_mean(searcher, plain) if total == 0 and plain else None
-        return SearchResult(total=total, hits=hits, facets=facet_counts, suggestion=suggestion, notes=parsed.notes, page=page, per_page=per_page)
+        return SearchResult(
+            total=total,
+            hits=hits,
+            facets=facet_counts,
+            suggestion=suggestion,
+            notes=parsed.notes,
+            page=page,
+            per_page=per_page,
+        )
 
     def _did_you_mean(self, searcher, plain: list[str]) -> str | None:
         corrector = searcher.corrector("spell")

@@ -89,9 +89,17 @@ def test_drafts_and_trash_never_in_api(client, make_entry, make_user, db_session
     assert client.get(f"/api/v1/entries/{trashed.slug}").status_code == 404
 
 
-def test_health_ok(client):
+def test_health_ok(client, make_entry):
+    make_entry()  # the first commit builds the search index
     response = client.get("/health")
-    assert response.status_code == 200 and response.get_json()["status"] == "ok"
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok", "search": "ok"}
+
+
+def test_health_reports_a_missing_search_index(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "degraded" and response.get_json()["search"] == "missing"
 
 
 def test_health_503_when_database_does_not_answer(app, client):

@@ -96,3 +96,13 @@ def test_every_template_is_in_the_extraction_config():
     config = (ROOT / "babel.cfg").read_text()
     assert "templates/**.html" in config and "app/**.py" in config and "methodbook/**.py" in config
     assert Path(ROOT / "templates").is_dir()
+
+
+def test_english_catalog_is_the_source_text():
+    """English is the source: every translation must be the message itself (no stale fuzzy fill)."""
+    from babel.messages.pofile import read_po
+
+    with open(CATALOGS / "en" / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        catalog = read_po(handle)
+    wrong = [m.id for m in catalog if m.id and m.string != (tuple(m.id) if m.pluralizable else m.id)]
+    assert wrong == []
