@@ -114,7 +114,9 @@
     } else if (event.key === "Enter" && active >= 0) {
       event.preventDefault();
       window.location.href = items[active].dataset.url;
-    } else if (event.key === "Escape") {
+    } else if (event.key === "Escape" && !list.hidden) {
+      // Close the list but keep the text (a search field would otherwise clear itself).
+      event.preventDefault();
       close();
     }
   });
