@@ -69,7 +69,7 @@ i18n-extract: install-dev ## Collect interface strings into app/translations/mes
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
 
 i18n-update: i18n-extract ## Merge new strings into the sv, da and en catalogs
-	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-location --ignore-obsolete
+	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete --no-wrap
 	$(PY) -m app.i18n_tools fill-english $(TRANSLATIONS)/en/LC_MESSAGES/messages.po
 
 clean: ## Remove generated files (not the database in instance/)

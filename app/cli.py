@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from methodbook import accounts, migrate
 from methodbook.content_io import export_directory as export_content
 from methodbook.content_io import find_content_files, iter_import
+from methodbook.db import for_writing
 from methodbook.errors import ValidationError
 from methodbook.models import ROLES, Entry, User
 from methodbook.search.indexing import check, drain, reindex
@@ -108,7 +109,7 @@ def content_import(directory: Path, if_empty: bool) -> None:
     if migrate.ensure_schema(db.engine):
         click.echo("Created the database tables.")
     counts = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
-    with db.sessionmaker() as session:
+    with for_writing(db.sessionmaker()) as session:
         if if_empty and session.scalar(select(func.count(Entry.id))):
             click.echo("The method book already has entries; nothing imported.")
             return

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy.orm import Session
 
-from methodbook.db import make_engine, make_sessionmaker
+from methodbook.db import for_writing, make_engine, make_sessionmaker
 from methodbook.search import make_backend
 from methodbook.search.indexing import SearchContext
 
@@ -51,6 +51,8 @@ def db_session() -> Session:
     """Return this request's session, opening it on first use."""
     if "db_session" not in g:
         g.db_session = get_db().sessionmaker()
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            for_writing(g.db_session)
     return g.db_session
 
 

@@ -17,7 +17,7 @@ _SKIP = {"csrf_token", "restore"}
 
 def stash_form(path: str, form) -> str:
     """Store the posted text fields and return the token that finds them again."""
-    session = db_session()
+    session = db_session()  # a POST: its transaction writes
     session.execute(delete(FormStash).where(FormStash.created_at < utcnow() - KEEP_FOR))
     data = {key: form.getlist(key) for key in form if key not in _SKIP}
     stash = FormStash(path=path, data=data)

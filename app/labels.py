@@ -37,7 +37,7 @@ FIELD_LABELS = {
     "purpose": _l("Purpose"),
     "roles": _l("Who it is for"),
     "when": _l("When to use it"),
-    "digital": _l("Digitally"),
+    "digital": _l("Running it digitally"),
     "duration": _l("Duration (minutes)"),
     "group_size": _l("Group size"),
     "materials": _l("Materials and preparation"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import format_datetime, format_decimal
+from flask_babel import format_datetime, format_decimal, ngettext
 from flask_babel import gettext as _
 
 from methodbook import permissions
@@ -17,7 +17,7 @@ from .login import viewer
 def human_size(size: int) -> str:
     """Format a byte count for people: 12 kB, 3.4 MB."""
     if size < 1024:
-        return _("%(n)s bytes", n=size)
+        return ngettext("%(num)s byte", "%(num)s bytes", size)
     if size < 1024 * 1024:
         return _("%(n)s kB", n=format_decimal(round(size / 1024)))
     return _("%(n)s MB", n=format_decimal(round(size / 1024 / 1024, 1)))

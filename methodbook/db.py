@@ -58,7 +58,10 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 def _sqlite_begin(conn):
-    conn.exec_driver_sql("BEGIN")
+    # A transaction that will write takes the write lock up front: one that read first and then
+    # writes fails at once ("database is locked") when another writer got in between.
+    immediate = conn.get_execution_options().get(WRITE_OPTION)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -72,6 +75,16 @@ def make_engine(url: str, **kwargs) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+WRITE_OPTION = "dela_write"
+
+
+def for_writing(session):
+    """Mark a session's transaction as one that writes (SQLite: BEGIN IMMEDIATE); return it."""
+    if not session.in_transaction():
+        session.connection(execution_options={WRITE_OPTION: True})
+    return session
 
 
 def make_sessionmaker(bind) -> sessionmaker:

@@ -12,6 +12,7 @@ from methodbook.models import Invite, User
 
 from ..db import db_session
 from ..forms_util import translate
+from ..labels import USER_ROLE_LABELS
 from ..login import viewer
 from . import bp
 from .forms import InviteForm, RoleForm
@@ -48,7 +49,9 @@ def set_role(user_id: int):
         else:
             accounts.set_role(user, form.role.data)
             db_session().commit()
-            flash(_("%(name)s is now %(role)s.", name=user.display_name, role=form.role.data), "success")
+            flash(
+                _("%(name)s is now %(role)s.", name=user.display_name, role=USER_ROLE_LABELS[form.role.data]), "success"
+            )
     return redirect(url_for("admin.users"))
 
 

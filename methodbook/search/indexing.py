@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..db import for_writing
 from ..models import Attachment, Entry, EntryRole, EntryTag, Revision, SearchQueue
 from .documents import document_for
 
@@ -109,7 +110,7 @@ def _documents(session: Session, entry_ids, upload_dir):
 def _drain_locked(make_session: Callable[[], Session], context: SearchContext) -> int:
     done = 0
     while True:
-        with make_session() as session:
+        with for_writing(make_session()) as session:
             rows = list(
                 session.execute(select(SearchQueue.id, SearchQueue.entry_id).order_by(SearchQueue.id).limit(BATCH))
             )
@@ -180,7 +181,7 @@ def reindex(
     _local.draining = True
     try:
         with context.backend.writer_lock(blocking=True):
-            with make_session() as session:
+            with for_writing(make_session()) as session:
                 # Changes committed while the rebuild reads are queued, and applied to the new index below.
                 high_water = session.scalar(select(func.max(SearchQueue.id))) or 0
                 ids = list(

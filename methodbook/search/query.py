@@ -26,7 +26,7 @@ FIELD_ALIASES = {
     "role": "role",
     "phase": "phase",
 }
-_TOKEN = re.compile(r'-?"[^"]*"?|\S+')
+_TOKEN = re.compile(r'\w+:"[^"]*"?|-?"[^"]*"?|\S+')
 
 
 @dataclass
@@ -64,7 +64,9 @@ def _clean(text: str) -> tuple[str, bool]:
     kept, dropped = [], False
     for ch in unicodedata.normalize("NFC", text):
         category = unicodedata.category(ch)
-        if category[0] == "C" or category in ("So", "Sk", "Cs"):
+        if ch in "\t\r\n":
+            kept.append(" ")
+        elif category[0] == "C" or category in ("So", "Sk", "Cs"):
             dropped = True
             kept.append(" ")
         else:
@@ -110,6 +112,8 @@ def parse_query(text: str | None) -> ParsedQuery:
                 _note(parsed, N_("OR needs something on both sides; it was ignored."))
             continue
         if upper in ("AND", "&&", "+"):
+            if not parsed.groups:
+                _note(parsed, N_("An operator on its own (%(op)s) was ignored."), op=token)
             continue
         if token.startswith("-") and len(token) > 1:
             clause = _clause(token[1:])
@@ -123,7 +127,7 @@ def parse_query(text: str | None) -> ParsedQuery:
         clause = _clause(token)
         if clause is None:
             if token.strip("*-+|&\"'") == "" and token.strip():
-                _note(parsed, N_("Operators on their own (%(op)s) were ignored."), op=token)
+                _note(parsed, N_("An operator on its own (%(op)s) was ignored."), op=token)
             continue
         if pending_or and parsed.groups:
             parsed.groups[-1].append(clause)

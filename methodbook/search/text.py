@@ -69,8 +69,30 @@ def compound_parts(word: str, language: str) -> set[str]:
 
 
 def part_terms(text: str, language: str) -> list[str]:
-    """Return the compound parts of every long word in text."""
+    """Return the compound parts of every long word in text, and definite forms without ending."""
     terms: list[str] = []
     for w in words(text):
         terms.extend(sorted(compound_parts(w, language)))
+        ending = next((e for e in DEFINITE if w.endswith(e)), "") if language != "en" else ""
+        if ending and len(w) - len(ending) >= 4 and w.isalpha():
+            terms.append(stem(w[: -len(ending)], language))
     return terms
+
+
+# Definite endings the Swedish, Danish and Norwegian stemmers leave on (torget, projektet).
+DEFINITE = ("ets", "ens", "et", "en")
+
+
+def query_variants(word: str) -> set[str]:
+    """Return the terms a query word matches: its stems in every language, stemmed once more,
+    and the folded word itself.
+
+    Snowball is not idempotent (mötesplatser → motesplats, mötesplats → motesplat), so the stem
+    of the stem is tried too; the folded word catches words whose accent decides the stem
+    (entré → entre, but entre → entr).
+    """
+    variants = {fold(word)}
+    for language in LANGUAGES:
+        first = stem(word, language)
+        variants.update((first, stem(first, language)))
+    return variants

@@ -29,7 +29,7 @@ from . import Hit, SearchRequest, SearchResult, Suggestion
 from .documents import IndexDocument
 from .query import Clause, parse_query
 from .snippets import snippet
-from .text import LANGUAGES, part_terms, stem, stems, words
+from .text import LANGUAGES, part_terms, query_variants, stem, stems, words
 
 _TERMS = SpaceSeparatedTokenizer()
 FACET_FIELDS = {
@@ -105,7 +105,7 @@ def _fields(doc: IndexDocument) -> dict:
 
 
 def _variants(word: str) -> set[str]:
-    return {stem(word, lang) for lang in LANGUAGES}
+    return query_variants(word)
 
 
 def _clause_query(clause: Clause):
@@ -395,6 +395,17 @@ class WhooshBackend:
         searcher = self.searcher()
         if searcher is None or not typed or len("".join(typed)) < 2:
             return []
-        query = And([Term("complete", w[:14]) for w in typed])
-        results = searcher.search(query, filter=Term("visibility", "public"), limit=limit, sortedby="title_sort")
-        return [Suggestion(title=hit["stored_title"], slug=hit["slug"]) for hit in results]
+        # The index holds prefixes of two letters and more; a one-letter word being typed is
+        # matched against the titles' words here instead.
+        indexed = [w for w in typed if len(w) >= 2]
+        short = [w for w in typed if len(w) < 2]
+        query = And([Term("complete", w[:14]) for w in indexed])
+        results = searcher.search(
+            query, filter=Term("visibility", "public"), limit=limit * 4 if short else limit, sortedby="title_sort"
+        )
+        found = []
+        for hit in results:
+            title_words = [fold(w) for w in words(hit["stored_title"] + " " + " ".join(hit["stored_tags"]))]
+            if all(any(tw.startswith(s) for tw in title_words) for s in short):
+                found.append(Suggestion(title=hit["stored_title"], slug=hit["slug"]))
+        return found[:limit]

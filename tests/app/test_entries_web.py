@@ -59,9 +59,9 @@ def test_create_shows_every_field(client, member):
         ({"duration": "90-30"}, "duration", "ends (30) before it starts (90)"),
         ({"group_size": "0"}, "group_size", "from 1 to"),
         ({"slug": "Inte OK!"}, "slug", "Use only a–z"),
-        ({"roles": ["astronauts"]}, "roles", "Unknown role"),
+        ({"roles": ["astronauts"]}, "roles", "Not a known audience"),
         ({"kind": "recipe"}, "kind", "Choose one of"),
-        ({"editors": "nobody@example.org"}, "editors", "No member has the e-mail address"),
+        ({"editors": "nobody@example.org"}, "editors", "No member has this e-mail address"),
     ],
 )
 def test_bad_input_is_refused_with_a_message_and_text_kept(client, member, db_session, changes, field, message):

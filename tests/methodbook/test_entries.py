@@ -49,7 +49,7 @@ def test_validate_collects_every_error_at_once():
         ({"duration": "90-30"}, "duration", "before it starts"),
         ({"group_size": "0"}, "group_size", "from 1 to"),
         ({"body": "x" * 200_001}, "body", "at most 200000 characters (now 200001)"),
-        ({"roles": ["librarians", "astronauts"]}, "roles", "Unknown role: astronauts"),
+        ({"roles": ["librarians", "astronauts"]}, "roles", "Not a known audience: astronauts"),
         ({"kind": "recipe"}, "kind", "Choose one of: method, template"),
         ({"language": "de"}, "language", "Choose one of: sv, da"),
         ({"phase": "sometime"}, "phase", "Choose one of: before"),
