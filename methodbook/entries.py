@@ -129,7 +129,7 @@ def validate_entry_data(raw: Mapping, session: Session | None = None, entry: Ent
     roles = _dedupe(_as_list(raw.get("roles")))
     unknown = [r for r in roles if r not in AUDIENCE_ROLES]
     if unknown:
-        fail("roles", N_("Unknown role: %(roles)s."), roles=", ".join(unknown))
+        fail("roles", N_("Not a known audience: %(roles)s."), roles=", ".join(unknown))
     tags = _dedupe(" ".join(t.lower().split()) for t in _as_list(raw.get("tags")))
     if len(tags) > MAX_TAGS or any(len(t) > MAX_TAG_LENGTH for t in tags):
         fail("tags", N_("Use at most %(n)s tags of at most %(len)s characters each."), n=MAX_TAGS, len=MAX_TAG_LENGTH)
@@ -364,7 +364,7 @@ def set_editors(session: Session, entry: Entry, emails: Iterable[str]) -> None:
     missing = sorted(set(wanted) - {u.email.lower() for u in users})
     if missing:
         raise ValidationError.single(
-            "editors", N_("No member has the e-mail address %(emails)s."), emails=", ".join(missing)
+            "editors", N_("No member has this e-mail address: %(emails)s."), emails=", ".join(missing)
         )
     entry.editors = [u for u in users if u.id != entry.created_by_id]
 
