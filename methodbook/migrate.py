@@ -11,6 +11,24 @@ from sqlalchemy import Engine, inspect
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+# Derived tables the PostgreSQL search backend creates itself; the migrations leave them alone.
+DERIVED_TABLES = (
+    "dela_search",
+    "dela_search_words",
+    "dela_search_new",
+    "dela_search_words_new",
+    "dela_search_old",
+    "dela_search_words_old",
+)
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Leave derived search tables (and their indexes) out of schema comparisons."""
+    table = getattr(obj, "table", None)
+    table_name = name if type_ == "table" else getattr(table, "name", "")
+    return table_name not in DERIVED_TABLES
+
+
 def alembic_config(engine: Engine) -> Config:
     """Return an Alembic config that runs against this engine."""
     config = Config()

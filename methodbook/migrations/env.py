@@ -4,6 +4,7 @@ from alembic import context
 
 from methodbook import models  # noqa: F401  (registers the tables)
 from methodbook.db import Base
+from methodbook.migrate import include_object
 
 config = context.config
 
@@ -15,6 +16,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=Base.metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_object=include_object,
             compare_type=True,
         )
         with context.begin_transaction():

@@ -11,6 +11,8 @@ from alembic.migration import MigrationContext
 
 from methodbook import models  # noqa: F401  (registers the tables on Base.metadata)
 from methodbook.db import Base
+from methodbook.migrate import include_object
+from methodbook.search.postgres_backend import TABLE_NAMES
 from tests.conftest import ROOT
 
 METHODBOOK = ROOT / "methodbook"
@@ -46,5 +48,11 @@ def test_methodbook_does_not_import_flask(path):
 
 def test_latest_migration_matches_models(engine):
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_object})
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_migrations_know_every_derived_search_table():
+    from methodbook.migrate import DERIVED_TABLES
+
+    assert set(TABLE_NAMES) <= set(DERIVED_TABLES)
