@@ -270,6 +270,7 @@ def main() -> int:
             f"| {label} | {r['requests']} | {r['rate']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['errors']} |"
         )
     lines += ["", f"Entry page rate / bare page rate: **{ratio:.2f}** (goal ≥ 0.5).", ""]
+    lines += ["## Search", "", "Search engines at 1k, 10k and 50k entries: [benchmarks-search.md](benchmarks-search.md) (bench/search_bench.py).", ""]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
