@@ -59,6 +59,8 @@ class Drift:
 def _changed_entry_ids(session: Session) -> set[int]:
     ids = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Revision) and obj not in session.new:
+            continue  # an old revision's rendered-HTML cache changed: derived, not indexed
         if isinstance(obj, Entry) and obj.id is not None:
             ids.add(obj.id)
         elif isinstance(obj, _CHILDREN) and getattr(obj, "entry_id", None) is not None:

@@ -239,3 +239,20 @@ def test_reindex_counts_every_entry(db_session, make_entry, search_backend, ctx,
     assert set(search_backend.versions()) == {e.id for e in published}
     assert search(search_backend, "zebrafink").total == 5
     assert check(db_session, search_backend).ok
+
+
+def test_rendering_cached_html_queues_nothing(db_session):
+    """Filling an old revision's rendered-HTML cache is derived data: no index work is queued."""
+    from sqlalchemy import func, select
+
+    from methodbook import entries
+    from methodbook.models import SearchQueue
+
+    entry = entries.create_entry(
+        db_session, entries.validate_entry_data({"title": "Fika", "status": "published"}), None, render=False
+    )
+    db_session.commit()
+    before = db_session.scalar(select(func.count(SearchQueue.id)))
+    entries.revision_html(entry.current_revision)
+    db_session.commit()
+    assert db_session.scalar(select(func.count(SearchQueue.id))) == before
