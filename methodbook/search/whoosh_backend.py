@@ -316,25 +316,10 @@ class WhooshBackend:
             name: sorting.FieldFacet(field_name, allow_overlap=name in ("tag", "role"), maptype=sorting.Count)
             for name, field_name in FACET_FIELDS.items()
         }
-        results = searcher.search(
-            query,
-            filter=filter_query,
-            limit=page * per_page,
-            sortedby=sortedby,
-            reverse=reverse,
-            groupedby=facets,
-            terms=False,
-        )
-        total = len(results)
-        if total == 0 and len(groups) > 1:
-            # No entry has every word: rank the entries that have some of them.
-            any_words = (
-                Or(groups)
-                if not parsed.excluded
-                else AndNot(Or(groups), Or([_clause_query(c) for c in parsed.excluded]))
-            )
-            results = searcher.search(
-                any_words,
+
+        def run(q):
+            return searcher.search(
+                q,
                 filter=filter_query,
                 limit=page * per_page,
                 sortedby=sortedby,
@@ -342,6 +327,15 @@ class WhooshBackend:
                 groupedby=facets,
                 terms=False,
             )
+
+        results = run(query)
+        total = len(results)
+        if total == 0 and len(groups) > 1:
+            # No entry has every word: rank the entries that have some of them.
+            any_words = Or(groups)
+            if parsed.excluded:
+                any_words = AndNot(any_words, Or([_clause_query(c) for c in parsed.excluded]))
+            results = run(any_words)
             total = len(results)
             if total:
                 parsed.notes.append(Message(N_("No entry has all your words; these have some of them.")))
