@@ -2,7 +2,7 @@
 
 A GET for /methods/<slug> that carries no cookie is what a visitor (or a crawler) sends. Such a
 page holds no session token, so one rendering serves them all. The key holds the entry's
-current revision, read with one small query per request, so a save elsewhere (in any worker
+current revision and the last change to its feedback thread, read with one small query per request, so a save elsewhere (in any worker
 or on any server) is seen at once; anything else goes through Flask unchanged.
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
-from methodbook.models import Entry
+from methodbook.models import Comment, Entry, FeedbackRequest
 from methodbook.render import RENDERER_VERSION
 
 from .cache import LRU
@@ -36,7 +36,10 @@ class VisitorPageCache:
         self.pages = LRU(size)
 
     def _stamp(self, slug: str):
-        query = select(Entry.id, Entry.revision_number).where(
+        # The thread and any public scores are on the page too: their last change is in the key.
+        thread = select(func.max(Comment.changed_at)).where(Comment.entry_id == Entry.id).scalar_subquery()
+        grids = select(func.max(FeedbackRequest.changed_at)).where(FeedbackRequest.entry_id == Entry.id)
+        query = select(Entry.id, Entry.revision_number, thread, grids.scalar_subquery()).where(
             Entry.slug == slug, Entry.status == "published", Entry.deleted_at.is_(None)
         )
         with self.flask_app.extensions["dela_db"].sessionmaker() as session:
@@ -53,7 +56,7 @@ class VisitorPageCache:
         language = visitor_language(
             environ.get("HTTP_ACCEPT_LANGUAGE"), config["DELA_LANGUAGES"], config["BABEL_DEFAULT_LOCALE"]
         )
-        key = (stamp.id, stamp.revision_number, RENDERER_VERSION, language, environ.get("QUERY_STRING", ""))
+        key = (*stamp, RENDERER_VERSION, language, environ.get("QUERY_STRING", ""))
         page = self.pages.get(key)
         if page is not None:
             status, headers, body = page

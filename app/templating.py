@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import format_datetime, format_decimal, ngettext
+from flask_babel import format_date, format_datetime, format_decimal, ngettext
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from methodbook import permissions
 from methodbook.fields import format_range
+from methodbook.render import render_markdown
 
 from . import labels
 from .i18n import current_language
@@ -37,9 +39,19 @@ def page_url(page: int) -> str:
     return f"{request.path}?{urlencode(args, doseq=True)}"
 
 
+def markdown_html(text: str | None) -> Markup:
+    """Render member-written Markdown through the one sanitizing renderer."""
+    return Markup(render_markdown(text or ""))  # noqa: S704 - bleach has sanitized it
+
+
 def register_template_helpers(app: Flask) -> None:
     """Expose labels, permissions and formatting helpers to templates."""
+    from .feedback.common import template_helpers
+    from .feedback.notifications import unread_count
+
+    app.jinja_env.globals.update(template_helpers())
     app.jinja_env.globals.update(
+        unread_count=unread_count,
         labels=labels,
         perm=permissions,
         viewer=viewer,
@@ -47,4 +59,9 @@ def register_template_helpers(app: Flask) -> None:
         format_range=format_range,
         page_url=page_url,
     )
-    app.jinja_env.filters.update(human_size=human_size, when=when)
+    app.jinja_env.filters.update(
+        human_size=human_size,
+        when=when,
+        format_day=lambda d: format_date(d, "long") if d else "",
+        markdown=markdown_html,
+    )

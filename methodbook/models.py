@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint, and_
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+)
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from .db import Base, UTCDateTime, utcnow
@@ -243,3 +256,220 @@ class SearchQueue(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(Integer, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- Feedback: threads, critical-friend reviews, notifications, moderation -------------------
+
+NOTIFICATION_KINDS = ("comment_reply", "entry_comment", "review", "named_reviewer")
+REPORT_TARGETS = ("comment", "review")
+
+
+class Comment(Base):
+    """A comment in an entry's feedback thread; a reply has a parent (one level deep)."""
+
+    __tablename__ = "comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"), index=True)
+    # A reply to a reply is stored under the top comment and quotes the reply it answers.
+    quoted_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str] = mapped_column(String(500), default="")
+    # Any change to the comment, so cached entry pages know the thread moved on.
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[Entry] = relationship()
+    author: Mapped[User | None] = relationship()
+    parent: Mapped[Comment | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    quoted: Mapped[Comment | None] = relationship(remote_side=[id], foreign_keys=[quoted_id])
+    edits: Mapped[list[CommentEdit]] = relationship(order_by="CommentEdit.id", cascade="all, delete-orphan")
+
+    @property
+    def is_removed(self) -> bool:
+        return self.deleted_at is not None
+
+
+class CommentEdit(Base):
+    """The text a comment had before an edit, kept for moderators."""
+
+    __tablename__ = "comment_edit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CriteriaSet(Base):
+    """A scoring grid: the criteria a structured review scores from 1 to 5."""
+
+    __tablename__ = "criteria_set"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # Built-in sets have a key and translated labels; admins' own sets are shown as written.
+    key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="criteria_set", order_by="Criterion.position", cascade="all, delete-orphan"
+    )
+
+
+class Criterion(Base):
+    __tablename__ = "criterion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("criteria_set.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    key: Mapped[str | None] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(String(300), default="")
+
+    criteria_set: Mapped[CriteriaSet] = relationship(back_populates="criteria")
+
+
+feedback_reviewer = Table(
+    "feedback_reviewer",
+    Base.metadata,
+    Column("request_id", ForeignKey("feedback_request.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class FeedbackRequest(Base):
+    """An author asking for critical friends on an entry."""
+
+    __tablename__ = "feedback_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    criteria_set_id: Mapped[int] = mapped_column(ForeignKey("criteria_set.id"))
+    question: Mapped[str] = mapped_column(Text)
+    # The last day reviews are taken (inclusive, in the site's time zone); none means until closed.
+    closes_on: Mapped[date | None] = mapped_column(Date, index=True)
+    revision_number: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    aggregate_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[Entry] = relationship()
+    requested_by: Mapped[User | None] = relationship()
+    criteria_set: Mapped[CriteriaSet] = relationship()
+    reviewers: Mapped[list[User]] = relationship(secondary=feedback_reviewer, order_by="User.id")
+    reviews: Mapped[list[Review]] = relationship(
+        back_populates="request", order_by="Review.created_at", cascade="all, delete-orphan"
+    )
+
+
+class Review(Base):
+    """One reviewer's structured review on a request."""
+
+    __tablename__ = "review"
+    __table_args__ = (UniqueConstraint("request_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("feedback_request.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    works_well: Mapped[str] = mapped_column(Text)
+    could_be_better: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acted_revision: Mapped[int | None] = mapped_column(Integer)
+    acted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str] = mapped_column(String(500), default="")
+
+    request: Mapped[FeedbackRequest] = relationship(back_populates="reviews")
+    reviewer: Mapped[User | None] = relationship()
+    scores: Mapped[list[ReviewScore]] = relationship(cascade="all, delete-orphan", order_by="ReviewScore.id")
+
+
+class ReviewScore(Base):
+    __tablename__ = "review_score"
+    __table_args__ = (
+        UniqueConstraint("review_id", "criterion_id"),
+        CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id", ondelete="CASCADE"))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    criterion: Mapped[Criterion] = relationship()
+
+
+class Notification(Base):
+    """Something that happened that a member should hear about, shown in their in-app list."""
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # What it is about, as words to show and a path on this site to open.
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    path: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+
+class NotificationSetting(Base):
+    """A member's choice for one kind of notification; no row means both on."""
+
+    __tablename__ = "notification_setting"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    in_app: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Report(Base):
+    """A member telling moderators that a comment or review needs a look."""
+
+    __tablename__ = "report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_type: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[int] = mapped_column(Integer, index=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    resolution: Mapped[str] = mapped_column(String(20), default="")
+
+    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
+
+
+class AuditEvent(Base):
+    """A moderation action, kept so it can be reviewed later."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))
+    target_type: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    actor: Mapped[User | None] = relationship()

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from .models import Entry, User
+from .models import Comment, Entry, FeedbackRequest, Review, User
 
 
 def is_admin(user: User | None) -> bool:
@@ -52,3 +52,74 @@ def can_restore_from_trash(user: User | None, entry: Entry) -> bool:
 def can_manage_users(user: User | None) -> bool:
     """Admins manage accounts, invites and reset links."""
     return is_admin(user)
+
+
+# --- Feedback --------------------------------------------------------------------------------
+
+
+def is_moderator(user: User | None) -> bool:
+    """Facilitators and admins handle reports and hide or restore comments and reviews."""
+    return bool(user and user.active and user.role in ("facilitator", "admin"))
+
+
+def has_thread(entry: Entry) -> bool:
+    """Published entries have a feedback thread; drafts and trashed entries show none."""
+    return entry.status == "published" and entry.deleted_at is None
+
+
+def can_comment(user: User | None, entry: Entry) -> bool:
+    """Signed-in members post in the thread of a published entry."""
+    return bool(user and user.active) and has_thread(entry)
+
+
+def can_see_comment(user: User | None, comment: Comment) -> bool:
+    """A comment is seen where its thread is; a hidden one only by its author and moderators."""
+    if not has_thread(comment.entry):
+        return False
+    if comment.hidden_at is not None:
+        return is_moderator(user) or bool(user and user.id == comment.author_id)
+    return True
+
+
+def can_edit_comment(user: User | None, comment: Comment) -> bool:
+    """Authors edit their own comments while they are shown."""
+    return (
+        bool(user and user.active and user.id == comment.author_id)
+        and comment.deleted_at is None
+        and comment.hidden_at is None
+        and has_thread(comment.entry)
+    )
+
+
+def can_delete_comment(user: User | None, comment: Comment) -> bool:
+    """Authors and moderators remove comments."""
+    if comment.deleted_at is not None or not has_thread(comment.entry):
+        return False
+    return is_moderator(user) or bool(user and user.active and user.id == comment.author_id)
+
+
+def can_request_feedback(user: User | None, entry: Entry) -> bool:
+    """The entry's authors (and admins) ask for critical friends on a published entry."""
+    return has_thread(entry) and (is_editor_of(user, entry) or is_admin(user))
+
+
+def can_manage_request(user: User | None, request: FeedbackRequest) -> bool:
+    """The entry's authors and admins close a request, read its reviews and export them."""
+    return is_editor_of(user, request.entry) or is_admin(user)
+
+
+def can_view_request(user: User | None, request: FeedbackRequest) -> bool:
+    """A request is seen wherever its entry is published."""
+    return has_thread(request.entry) or can_manage_request(user, request)
+
+
+def can_review(user: User | None, request: FeedbackRequest) -> bool:
+    """Members review others' entries (the request must also be open: see feedback.is_open)."""
+    return bool(user and user.active) and has_thread(request.entry) and not is_editor_of(user, request.entry)
+
+
+def can_read_review(user: User | None, review: Review) -> bool:
+    """A review's text is for the entry's authors, its reviewer, moderators of a reported one and admins."""
+    if can_manage_request(user, review.request):
+        return True
+    return bool(user and user.id == review.reviewer_id) or is_moderator(user)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from methodbook import accounts, permissions
+from methodbook import accounts, feedback, permissions
 from methodbook.errors import ValidationError
-from methodbook.models import Invite, User
+from methodbook.models import CriteriaSet, Invite, User
 
 from ..db import db_session
-from ..forms_util import translate
+from ..forms_util import apply_errors, translate
 from ..labels import USER_ROLE_LABELS
 from ..login import viewer
 from . import bp
@@ -82,3 +82,48 @@ def invites():
             return render_template("admin/link.html", title=_("Invite link"), link=link)
     rows = list(db_session().scalars(select(Invite).order_by(Invite.created_at.desc()).limit(50)))
     return render_template("admin/invites.html", form=form, invites=rows)
+
+
+@bp.get("/criteria")
+def criteria_sets():
+    """List the scoring grids, with a form for a new one."""
+    from ..feedback.forms import CriteriaSetForm
+
+    sets = feedback.criteria_sets(db_session())
+    db_session().commit()  # the built-in grid is created on first use
+    return render_template("admin/criteria.html", sets=sets, form=CriteriaSetForm(formdata=None))
+
+
+@bp.route("/criteria/new", methods=["GET", "POST"])
+@bp.route("/criteria/<int:set_id>", methods=["GET", "POST"])
+def criteria_set(set_id: int | None = None):
+    """Create or change a scoring grid (the built-in one is read-only: make a new one)."""
+    from ..feedback.common import criterion_description, criterion_name
+    from ..feedback.forms import CriteriaSetForm
+
+    session = db_session()
+    existing = session.get(CriteriaSet, set_id) if set_id is not None else None
+    if set_id is not None and existing is None:
+        abort(404)
+    if existing is not None and existing.key is not None:
+        abort(403)
+    if request.method == "POST":
+        form = CriteriaSetForm()
+    elif existing is not None:
+        lines = "\n".join(f"{criterion_name(c)}: {criterion_description(c)}".rstrip(": ") for c in existing.criteria)
+        form = CriteriaSetForm(name=existing.name, criteria=lines, make_default=existing.is_default)
+    else:
+        form = CriteriaSetForm()
+    if request.method == "POST" and form.validate():
+        try:
+            saved = feedback.save_criteria_set(
+                session, existing, form.name.data, feedback.parse_criteria(form.criteria.data), form.make_default.data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            session.commit()
+            flash(_("The scoring grid “%(name)s” is saved.", name=saved.name), "success")
+            return redirect(url_for("admin.criteria_sets"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/criteria_form.html", form=form, existing=existing), status

@@ -106,6 +106,72 @@ SUGGESTIONS = {
     "maxItems": 8,
     "items": {"type": "object", "required": ["title", "url"], "properties": {"title": _STR, "url": _STR}},
 }
+_COMMENT_PROPS = {
+    "id": {"type": "integer"},
+    "parent_id": {"type": ["integer", "null"], "description": "The top comment a reply belongs to."},
+    "quoted_id": {"type": ["integer", "null"], "description": "The reply this reply quotes."},
+    "author": {"type": ["string", "null"]},
+    "body_html": {"type": ["string", "null"], "description": "Sanitized HTML; null when removed or hidden."},
+    "removed": {"type": "boolean"},
+    "created_at": _STR,
+    "edited_at": {"type": ["string", "null"]},
+    "url": _STR,
+}
+COMMENT = {"type": "object", "required": list(_COMMENT_PROPS), "properties": _COMMENT_PROPS}
+COMMENT_THREAD = {
+    "type": "object",
+    "required": ["total", "page", "pages", "comments"],
+    "properties": {
+        "total": {"type": "integer", "description": "Comments shown (removed and hidden ones not counted)."},
+        "page": {"type": "integer"},
+        "pages": {"type": "integer"},
+        "comments": {
+            "type": "array",
+            "items": {
+                "allOf": [{"$ref": "#/components/schemas/Comment"}],
+                "type": "object",
+                "required": ["replies"],
+                "properties": {"replies": {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}}},
+            },
+        },
+    },
+}
+REVIEW_SUMMARY = {
+    "type": "object",
+    "required": ["requests"],
+    "properties": {
+        "requests": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["question", "created_at", "closed", "reviews", "criteria"],
+                "properties": {
+                    "question": _STR,
+                    "created_at": _STR,
+                    "closed": {"type": "boolean"},
+                    "reviews": {"type": "integer"},
+                    "criteria": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["criterion", "mean", "count", "distribution"],
+                            "properties": {
+                                "criterion": _STR,
+                                "mean": {"type": ["number", "null"]},
+                                "count": {"type": "integer"},
+                                "distribution": {
+                                    "type": "object",
+                                    "description": "How many reviews gave each score, 1 to 5.",
+                                    "additionalProperties": {"type": "integer"},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        }
+    },
+}
 ERROR = {
     "type": "object",
     "required": ["error", "status"],
@@ -186,6 +252,36 @@ def openapi_document(server: str) -> dict:
                     "responses": {"200": _json("Suggestions", "Up to 8 titles with their URLs.")},
                 }
             },
+            "/api/v1/entries/{slug}/comments": {
+                "get": {
+                    "summary": "The feedback thread of a published entry",
+                    "operationId": "getComments",
+                    "parameters": [
+                        {"name": "slug", "in": "path", "required": True, "schema": _STR},
+                        _query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page of top comments."),
+                        _query(
+                            "per_page",
+                            {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+                            "Top comments per page.",
+                        ),
+                    ],
+                    "responses": {
+                        "200": _json("CommentThread", "Top comments, oldest first, with their replies."),
+                        "404": _json("Error", "No published entry has this slug."),
+                    },
+                }
+            },
+            "/api/v1/entries/{slug}/reviews/summary": {
+                "get": {
+                    "summary": "Critical-friend scores the entry's authors made public (aggregate only)",
+                    "operationId": "getReviewSummary",
+                    "parameters": [{"name": "slug", "in": "path", "required": True, "schema": _STR}],
+                    "responses": {
+                        "200": _json("ReviewSummary", "One item per request with public scores."),
+                        "404": _json("Error", "No published entry has this slug."),
+                    },
+                }
+            },
             "/api/v1/entries/{slug}": {
                 "get": {
                     "summary": "One published entry with every field",
@@ -200,6 +296,9 @@ def openapi_document(server: str) -> dict:
         },
         "components": {
             "schemas": {
+                "Comment": COMMENT,
+                "CommentThread": COMMENT_THREAD,
+                "ReviewSummary": REVIEW_SUMMARY,
                 "EntrySummary": ENTRY_SUMMARY,
                 "Entry": ENTRY,
                 "EntryList": ENTRY_LIST,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import abort, jsonify, request, url_for
 
-from methodbook import entries
+from methodbook import entries, feedback
 from methodbook.errors import NotFound
 from methodbook.models import KINDS, LANGUAGES, Entry
 
 from ..db import db_session
+from ..feedback.common import criterion_name
 from ..forms_util import translate
 from ..methods.routes import rendered_body
 from ..search.service import request_from_args, run_search, suggest_titles
@@ -132,4 +133,80 @@ def search_suggest():
             {"title": s.title, "url": url_for("methods.view", slug=s.slug)}
             for s in suggest_titles(request.args.get("q", "")[:100])
         ]
+    )
+
+
+def _published_or_404(slug: str) -> Entry:
+    try:
+        entry = entries.get_entry(db_session(), slug)
+    except NotFound:
+        abort(404)
+    if not entry.is_published:
+        abort(404)
+    return entry
+
+
+def _comment_json(comment) -> dict:
+    shown = not comment.is_removed and comment.hidden_at is None
+    return {
+        "id": comment.id,
+        "parent_id": comment.parent_id,
+        "quoted_id": comment.quoted_id,
+        "author": (comment.author.display_name if comment.author else None) if shown else None,
+        "body_html": comment.body_html if shown else None,
+        "removed": not shown,
+        "created_at": comment.created_at.isoformat(),
+        "edited_at": comment.edited_at.isoformat() if comment.edited_at else None,
+        "url": url_for("feedback.permalink", comment_id=comment.id, _external=True),
+    }
+
+
+@bp.get("/entries/<slug>/comments")
+@public
+def entry_comments(slug: str):
+    """The feedback thread of a published entry, a page of top comments with their replies."""
+    entry = _published_or_404(slug)
+    page = _int_arg("page", 1, 10**6)
+    per_page = _int_arg("per_page", 20, MAX_PER_PAGE)
+    thread = feedback.thread(db_session(), entry, page, per_page)
+    return jsonify(
+        {
+            "total": thread.count,
+            "page": thread.page,
+            "pages": thread.pages,
+            "comments": [
+                _comment_json(c) | {"replies": [_comment_json(r) for r in thread.replies[c.id]]}
+                for c in thread.comments
+            ],
+        }
+    )
+
+
+@bp.get("/entries/<slug>/reviews/summary")
+@public
+def review_summary(slug: str):
+    """The critical-friend scores of a published entry, for requests whose authors made them public."""
+    entry = _published_or_404(slug)
+    requests = [r for r in feedback.requests_for_entry(db_session(), entry) if r.aggregate_public]
+    return jsonify(
+        {
+            "requests": [
+                {
+                    "question": r.question,
+                    "created_at": r.created_at.isoformat(),
+                    "closed": r.closed_at is not None,
+                    "reviews": len(feedback.shown_reviews(r)),
+                    "criteria": [
+                        {
+                            "criterion": criterion_name(s.criterion),
+                            "mean": round(s.mean, 2) if s.mean is not None else None,
+                            "count": s.count,
+                            "distribution": {str(n): s.distribution[n] for n in feedback.SCORES},
+                        }
+                        for s in feedback.aggregate(r)
+                    ],
+                }
+                for r in requests
+            ]
+        }
     )

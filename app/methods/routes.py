@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from methodbook import entries, permissions
+from methodbook import entries, feedback, permissions
 from methodbook.attachments import blob_path
 from methodbook.errors import NotFound
 from methodbook.models import KINDS, LANGUAGES, Attachment, Entry, Revision
@@ -16,6 +16,7 @@ from methodbook.render import RENDERER_VERSION
 
 from ..cache import fragments
 from ..db import db_session
+from ..feedback.threads import thread_context
 from ..i18n import current_language
 from ..login import viewer
 from ..security import public
@@ -56,6 +57,7 @@ def index():
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     return render_template(
         "methods/index.html", items=items, total=total, page=page, pages=pages,
+        comment_counts=feedback.comment_counts(db_session(), [e.id for e in items]),
         kind=kind, language=language, tag=tag, drafts=drafts,
         kinds=KINDS, languages=LANGUAGES, tags=entries.tag_counts(db_session(), 40),
     )  # fmt: skip
@@ -83,7 +85,8 @@ def view(slug: str):
         return render_template("methods/_article.html", entry=entry, body_html=body_html, editable=editable)
 
     key = ("entry", entry.id, entry.revision_number, RENDERER_VERSION, current_language(), editable)
-    return render_template("methods/view.html", entry=entry, article=fragments().get_or_render(key, render_article))
+    article = fragments().get_or_render(key, render_article)
+    return render_template("methods/view.html", entry=entry, article=article, **thread_context(entry))
 
 
 @bp.get("/methods/<slug>/history")

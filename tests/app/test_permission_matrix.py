@@ -7,8 +7,13 @@ means each one is decided on purpose.
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
+from sqlalchemy import select
+
+from methodbook import feedback, moderation
+from methodbook.models import Notification
 
 from methodbook.attachments import store_upload
 from tests.conftest import PASSWORD, csrf_from
@@ -73,6 +78,110 @@ MATRIX = {
     "admin.set_role": ("POST", "/admin/users/{user}/role", {"anonymous": LOGIN, "admin": 302, "*": 403}),
     "admin.reset_link": ("POST", "/admin/users/{user}/reset-link", {"anonymous": LOGIN, "admin": 200, "*": 403}),
     "admin.invites": ("GET", "/admin/invites", {"anonymous": LOGIN, "admin": 200, "*": 403}),
+    "admin.criteria_sets": ("GET", "/admin/criteria", {"anonymous": LOGIN, "admin": 200, "*": 403}),
+    "admin.criteria_set": ("GET", "/admin/criteria/new", {"anonymous": LOGIN, "admin": 200, "*": 403}),
+    "admin.criteria_set#edit": ("GET", "/admin/criteria/{criteria}", {"anonymous": LOGIN, "admin": 200, "*": 403}),
+    "api.entry_comments": ("GET", "/api/v1/entries/{pub}/comments", {"*": 200}),
+    "api.entry_comments#draft": ("GET", "/api/v1/entries/{draft}/comments", {"*": 404}),
+    "api.review_summary": ("GET", "/api/v1/entries/{pub}/reviews/summary", {"*": 200}),
+    "api.review_summary#draft": ("GET", "/api/v1/entries/{draft}/reviews/summary", {"*": 404}),
+    # Feedback. "other" wrote the comment and the review; "author" wrote the entry and the request.
+    "feedback.comment": ("GET", "/methods/{pub}/comments", {"anonymous": LOGIN, "*": 200}),
+    "feedback.comment#post": ("POST", "/methods/{pub}/comments", {"anonymous": LOGIN, "*": 400}),
+    "feedback.comment#draft": ("GET", "/methods/{draft}/comments", {"anonymous": LOGIN, "*": 404}),
+    "feedback.comment#trashed": ("GET", "/methods/{trashed}/comments", {"anonymous": LOGIN, "*": 404}),
+    "feedback.permalink": ("GET", "/comments/{comment}", {"*": 302}),
+    "feedback.permalink#hidden": (
+        "GET",
+        "/comments/{hidden}",
+        {"other": 302, "facilitator": 302, "admin": 302, "*": 404},
+    ),
+    "feedback.edit_comment": ("GET", "/comments/{comment}/edit", {"anonymous": LOGIN, "other": 200, "*": 403}),
+    "feedback.edit_comment#post": ("POST", "/comments/{comment}/edit", {"anonymous": LOGIN, "other": 400, "*": 403}),
+    "feedback.delete_comment": (
+        "GET",
+        "/comments/{comment}/delete",
+        {"anonymous": LOGIN, "author": 403, "*": 200},
+    ),
+    "feedback.delete_comment#post": (
+        "POST",
+        "/comments/{comment}/delete",
+        {"anonymous": LOGIN, "author": 403, "*": 302},
+    ),
+    "feedback.comment_history": (
+        "GET",
+        "/comments/{comment}/history",
+        {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403},
+    ),
+    "feedback.report": ("GET", "/comments/{comment}/report", {"anonymous": LOGIN, "*": 200}),
+    "feedback.report#post": ("POST", "/comments/{comment}/report", {"anonymous": LOGIN, "*": 400}),
+    "feedback.report#review": ("GET", "/reviews/{review}/report", {"anonymous": LOGIN, "*": 200}),
+    "feedback.new_request": (
+        "GET",
+        "/methods/{pub}/feedback/new",
+        {"anonymous": LOGIN, "author": 200, "admin": 200, "*": 403},
+    ),
+    "feedback.new_request#post": (
+        "POST",
+        "/methods/{pub}/feedback/new",
+        {"anonymous": LOGIN, "author": 400, "admin": 400, "*": 403},
+    ),
+    "feedback.new_request#draft": (
+        "GET",
+        "/methods/{draft}/feedback/new",
+        {"anonymous": LOGIN, "author": 403, "admin": 403, "*": 404},
+    ),
+    "feedback.needs_friend": ("GET", "/feedback", {"*": 200}),
+    "feedback.request_page": ("GET", "/feedback/{request}", {"*": 200}),
+    "feedback.review": ("GET", "/feedback/{request}/review", {"anonymous": LOGIN, "author": 302, "*": 200}),
+    "feedback.review#post": ("POST", "/feedback/{request}/review", {"anonymous": LOGIN, "author": 302, "*": 400}),
+    "feedback.close_request": (
+        "POST",
+        "/feedback/{request}/close",
+        {"anonymous": LOGIN, "author": 302, "admin": 302, "*": 403},
+    ),
+    "feedback.set_visibility": (
+        "POST",
+        "/feedback/{request}/visibility",
+        {"anonymous": LOGIN, "author": 302, "admin": 302, "*": 403},
+    ),
+    "feedback.set_criteria": ("POST", "/feedback/{request}/criteria", {"anonymous": LOGIN, "admin": 400, "*": 403}),
+    "feedback.reviews_csv": (
+        "GET",
+        "/feedback/{request}/reviews.csv",
+        {"anonymous": LOGIN, "author": 200, "admin": 200, "*": 403},
+    ),
+    "feedback.acted": ("POST", "/reviews/{review}/acted", {"anonymous": LOGIN, "author": 302, "admin": 302, "*": 403}),
+    "feedback.notification_list": ("GET", "/notifications", {"anonymous": LOGIN, "*": 200}),
+    "feedback.open_notification": (
+        "GET",
+        "/notifications/{notification}",
+        {"anonymous": LOGIN, "author": 302, "*": 404},
+    ),
+    "feedback.read_all": ("POST", "/notifications/read", {"anonymous": LOGIN, "*": 302}),
+    "feedback.notification_settings": ("GET", "/account/notifications", {"anonymous": LOGIN, "*": 200}),
+    "feedback.notification_settings#post": ("POST", "/account/notifications", {"anonymous": LOGIN, "*": 302}),
+    "feedback.moderation_queue": (
+        "GET",
+        "/moderation",
+        {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403},
+    ),
+    "feedback.hide": (
+        "POST",
+        "/moderation/comment/{comment}/hide",
+        {"anonymous": LOGIN, "facilitator": 302, "admin": 302, "*": 403},
+    ),
+    "feedback.restore": (
+        "POST",
+        "/moderation/comment/{hidden}/restore",
+        {"anonymous": LOGIN, "facilitator": 302, "admin": 302, "*": 403},
+    ),
+    "feedback.dismiss": (
+        "POST",
+        "/moderation/reports/{report}/dismiss",
+        {"anonymous": LOGIN, "facilitator": 302, "admin": 302, "*": 403},
+    ),
+    "feedback.audit_log": ("GET", "/moderation/log", {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403}),
 }
 
 
@@ -96,6 +205,17 @@ def world(app, make_user, make_entry, db_session, tmp_path):
     trashed = make_entry(title="Kastad metod", user=users["author"])
     trashed.deleted_at = trashed.created_at
     db_session.commit()
+    comment = feedback.post_comment(db_session, pub, users["other"], "En fråga om steg 2.")
+    hidden = feedback.post_comment(db_session, pub, users["other"], "Dold kommentar.")
+    moderation.hide(db_session, hidden, users["facilitator"], "Personuppgifter")
+    today = date.today()
+    request = feedback.request_feedback(db_session, pub, users["author"], "Fungerar det?", [], None, today)
+    scores = {c.id: feedback.ScoreInput(4) for c in request.criteria_set.criteria}
+    review = feedback.submit_review(db_session, request, users["other"], scores, "Tydlig.", "Kortare.", today)
+    report = moderation.report(db_session, comment, users["facilitator"], "Stämmer det?")
+    criteria = feedback.save_criteria_set(db_session, None, "Bibliotek", [("Räckvidd", "")], False)
+    db_session.commit()
+    notification = db_session.scalar(select(Notification).where(Notification.user_id == users["author"].id))
     values = {
         "pub": pub.slug,
         "draft": draft.slug,
@@ -103,6 +223,13 @@ def world(app, make_user, make_entry, db_session, tmp_path):
         "att": pub.attachments[0].id,
         "att_draft": draft.attachments[0].id,
         "user": users["other"].id,
+        "comment": comment.id,
+        "hidden": hidden.id,
+        "request": request.id,
+        "review": review.id,
+        "report": report.id,
+        "criteria": criteria.id,
+        "notification": notification.id,
     }
     return users, values
 
