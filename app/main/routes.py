@@ -6,6 +6,7 @@ from flask import current_app, jsonify, redirect, render_template, request, sess
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from methodbook import feedback
 from methodbook.entries import tag_counts, visible_entries
 from methodbook.models import Entry
 
@@ -23,7 +24,8 @@ def home():
     db = db_session()
     newest = list(db.scalars(visible_entries(viewer()).order_by(Entry.created_at.desc(), Entry.id.desc()).limit(6)))
     total = db.scalar(select(func.count()).select_from(visible_entries(viewer()).subquery()))
-    return render_template("home.html", newest=newest, total=total, tags=tag_counts(db, 15))
+    counts = feedback.comment_counts(db, [e.id for e in newest])
+    return render_template("home.html", newest=newest, total=total, tags=tag_counts(db, 15), comment_counts=counts)
 
 
 @bp.get("/health")

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from flask import render_template, request
 from sqlalchemy import func, select
 
+from methodbook import feedback
 from methodbook.entries import tag_counts, visible_entries
 from methodbook.models import Entry
 
@@ -50,5 +51,6 @@ def search():
     return render_template(
         "search/results.html", req=search_request, result=result, state=state, empty=empty, pages=pages,
         notes=[translate(n) for n in result.notes], facet_order=FACET_ORDER, arg_of=ARG_OF,
-        url_with=lambda **kw: url_with(request.args, **kw), total_all=total_all, **context,
+        url_with=lambda **kw: url_with(request.args, **kw), total_all=total_all,
+        comment_counts=feedback.comment_counts(db_session(), [h.entry_id for h in result.hits]), **context,
     )  # fmt: skip
