@@ -155,8 +155,10 @@ class Entry(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("network.id", ondelete="SET NULL"), index=True)
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    network: Mapped[Network | None] = relationship()
     editors: Mapped[list[User]] = relationship(secondary=entry_editor, order_by="User.id")
     # Loaded on access; list queries ask for them with selectinload where they are shown.
     tag_rows: Mapped[list[EntryTag]] = relationship(order_by="EntryTag.position", cascade="all, delete-orphan")
@@ -260,7 +262,16 @@ class SearchQueue(Base):
 
 # --- Feedback: threads, critical-friend reviews, notifications, moderation -------------------
 
-NOTIFICATION_KINDS = ("comment_reply", "entry_comment", "review", "named_reviewer")
+NOTIFICATION_KINDS = (
+    "comment_reply",
+    "entry_comment",
+    "review",
+    "named_reviewer",
+    "new_meeting",
+    "waitlist_promoted",
+    "meeting_message",
+    "membership",
+)
 REPORT_TARGETS = ("comment", "review")
 
 
@@ -424,6 +435,8 @@ class Notification(Base):
     # What it is about, as words to show and a path on this site to open.
     subject: Mapped[str] = mapped_column(String(200), default="")
     path: Mapped[str] = mapped_column(String(300), default="")
+    # A message written to the member (a coordinator to a meeting's participants); plain text.
+    body: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -473,3 +486,144 @@ class AuditEvent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     actor: Mapped[User | None] = relationship()
+
+
+# --- Networks and meetings -------------------------------------------------------------------
+
+NETWORK_VISIBILITIES = ("public", "members")
+JOIN_POLICIES = ("open", "request")
+MEMBERSHIP_ROLES = ("member", "coordinator")
+MEETING_FORMATS = ("network-meeting", "moven-talk", "fika", "walkshop", "user-meeting", "workshop", "other")
+REGISTRATION_STATUSES = ("registered", "waitlisted", "cancelled")
+FOLLOW_TARGETS = ("network", "entry", "tag", "member")
+
+
+class Network(Base):
+    """A network of practitioners: its members meet, share entries and may keep them to themselves."""
+
+    __tablename__ = "network"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    # "members": its entries and meetings are seen by its members only.
+    visibility: Mapped[str] = mapped_column(String(10), default="public")
+    join_policy: Mapped[str] = mapped_column(String(10), default="open")
+    timezone: Mapped[str] = mapped_column(String(60), default="Europe/Stockholm")
+    # The secret part of the calendar feed that carries members-only meetings is per member (Membership).
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="network", cascade="all, delete-orphan", order_by="Membership.id"
+    )
+
+    @property
+    def members_only(self) -> bool:
+        return self.visibility == "members"
+
+
+class Membership(Base):
+    """A person in a network: a member or a coordinator, active or waiting for approval."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("network_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    status: Mapped[str] = mapped_column(String(10), default="active")  # active or pending
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    network: Mapped[Network] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship()
+
+
+class Follow(Base):
+    """Someone following a network, an entry, a tag or a member, to hear about what happens there."""
+
+    __tablename__ = "follow"
+    __table_args__ = (UniqueConstraint("user_id", "target_type", "target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    target_type: Mapped[str] = mapped_column(String(20))
+    target: Mapped[str] = mapped_column(String(120), index=True)  # a network or entry id, a tag, a user id
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Meeting(Base):
+    """A meeting of a network: times in UTC, shown in the network's time zone."""
+
+    __tablename__ = "meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    theme: Mapped[str] = mapped_column(String(200), default="")
+    format: Mapped[str] = mapped_column(String(20), default="network-meeting")
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(String(300), default="")
+    video_url: Mapped[str] = mapped_column(String(500), default="")
+    capacity: Mapped[int | None] = mapped_column(Integer)  # None: no limit
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Raised on every change, so calendar programs replace the event (iCalendar SEQUENCE).
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+    network: Mapped[Network] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    registrations: Mapped[list[Registration]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="Registration.id"
+    )
+    agenda: Mapped[list[AgendaBlock]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaBlock.position"
+    )
+
+
+class Registration(Base):
+    """A member's place at a meeting, or on its waitlist (in order of registration)."""
+
+    __tablename__ = "registration"
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(Text, default="")
+    on_participant_list: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When this registration (re)joined: the waitlist order.
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attended: Mapped[bool | None] = mapped_column(Boolean)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="registrations")
+    user: Mapped[User] = relationship()
+
+
+class AgendaBlock(Base):
+    """One block of a meeting's agenda: a method-book entry or a free item, with its length."""
+
+    __tablename__ = "agenda_block"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entry.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    minutes: Mapped[int] = mapped_column(Integer)
+    facilitator: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda")
+    entry: Mapped[Entry | None] = relationship()

@@ -22,6 +22,10 @@ KIND_LABELS = {
     "entry_comment": N_("A comment on my entry"),
     "review": N_("A review on my request for feedback"),
     "named_reviewer": N_("Being named as a reviewer"),
+    "new_meeting": N_("A new meeting in a network I belong to or follow"),
+    "waitlist_promoted": N_("A seat for me from a meeting's waitlist"),
+    "meeting_message": N_("A message about a meeting I registered for"),
+    "membership": N_("Requests to join my networks, and answers to mine"),
 }
 _MAIL_KEY = "dela_mail"
 
@@ -36,6 +40,7 @@ class Mail:
     actor: str
     subject: str
     path: str
+    body: str = ""
 
 
 def settings(session: Session, user: User) -> dict[str, NotificationSetting]:
@@ -61,7 +66,9 @@ def save_settings(session: Session, user: User, in_app: set[str], email: set[str
         session.merge(row)
 
 
-def notify(session: Session, user: User | None, kind: str, actor: User | None, subject: str, path: str) -> None:
+def notify(
+    session: Session, user: User | None, kind: str, actor: User | None, subject: str, path: str, body: str = ""
+) -> None:
     """Tell a member that something happened, as they chose; never the one who did it."""
     if user is None or not user.active or (actor is not None and actor.id == user.id):
         return
@@ -69,11 +76,11 @@ def notify(session: Session, user: User | None, kind: str, actor: User | None, s
     if choice.in_app:
         session.add(
             Notification(user_id=user.id, kind=kind, actor_id=actor.id if actor else None, subject=subject[:200],
-                         path=path[:300])
+                         path=path[:300], body=body)
         )  # fmt: skip
     if choice.email:
         actor_name = actor.display_name if actor else ""
-        mail = Mail(user.email, user.language, kind, actor_name, subject, path)
+        mail = Mail(user.email, user.language, kind, actor_name, subject, path, body)
         session.info.setdefault(_MAIL_KEY, []).append(mail)
 
 

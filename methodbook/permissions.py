@@ -123,3 +123,16 @@ def can_read_review(user: User | None, review: Review) -> bool:
     if can_manage_request(user, review.request):
         return True
     return bool(user and user.id == review.reviewer_id) or is_moderator(user)
+
+
+# --- Networks --------------------------------------------------------------------------------
+
+
+def can_create_network(user: User | None) -> bool:
+    """Facilitators and admins start networks."""
+    return bool(user and user.active and user.role in ("facilitator", "admin"))
+
+
+def can_manage_network(user: User | None, network, coordinator_ids: set[int]) -> bool:
+    """A network's coordinators and admins change it, its members and its meetings."""
+    return is_admin(user) or bool(user and user.active and user.id in coordinator_ids)

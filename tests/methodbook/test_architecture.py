@@ -56,3 +56,34 @@ def test_migrations_know_every_derived_search_table():
     from methodbook.migrate import DERIVED_TABLES
 
     assert set(TABLE_NAMES) <= set(DERIVED_TABLES)
+
+
+def test_sqlite_upgrade_that_rebuilds_a_table_keeps_child_rows(tmp_path):
+    """0004 rebuilds `entry` on SQLite (batch mode); with foreign keys on, that used to cascade-delete revisions."""
+    from sqlalchemy import text
+
+    from methodbook.db import make_engine
+    from methodbook.migrate import upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0003")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO entry (slug, kind, language, status, title, summary, purpose, \"when\", digital,"
+                " materials, phase, licence, authors, body, revision_number, created_at, updated_at)"
+                " VALUES ('kept', 'method', 'sv', 'published', 'Kept', '', '', '', '', '', 'any', 'CC BY 4.0',"
+                " '[]', 'text', 1, '2026-01-01', '2026-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO revision (entry_id, number, message, created_at, data, body_html, renderer_version)"
+                " VALUES (1, 1, '', '2026-01-01', '{}', '', 0)"
+            )
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM revision")).scalar() == 1
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
