@@ -49,9 +49,10 @@ def register_blueprints(app: Flask) -> None:
     from .feedback import bp as feedback_bp
     from .main import bp as main_bp
     from .methods import bp as methods_bp
+    from .networks import bp as networks_bp
     from .search import bp as search_bp
 
-    for blueprint in (main_bp, auth_bp, methods_bp, feedback_bp, search_bp, api_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, methods_bp, feedback_bp, networks_bp, search_bp, api_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

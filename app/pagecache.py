@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from methodbook.entries import network_filter
 from methodbook.models import Comment, Entry, FeedbackRequest
 from methodbook.render import RENDERER_VERSION
 
@@ -40,7 +41,7 @@ class VisitorPageCache:
         thread = select(func.max(Comment.changed_at)).where(Comment.entry_id == Entry.id).scalar_subquery()
         grids = select(func.max(FeedbackRequest.changed_at)).where(FeedbackRequest.entry_id == Entry.id)
         query = select(Entry.id, Entry.revision_number, thread, grids.scalar_subquery()).where(
-            Entry.slug == slug, Entry.status == "published", Entry.deleted_at.is_(None)
+            Entry.slug == slug, Entry.status == "published", Entry.deleted_at.is_(None), network_filter(None)
         )
         with self.flask_app.extensions["dela_db"].sessionmaker() as session:
             return session.execute(query).first()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime as babel_format_datetime
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal, ngettext
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -39,6 +42,13 @@ def page_url(page: int) -> str:
     return f"{request.path}?{urlencode(args, doseq=True)}"
 
 
+def when_in(moment, network, style: str = "medium") -> str:
+    """Format a UTC datetime in a network's time zone, in the user's language."""
+    if not moment:
+        return ""
+    return babel_format_datetime(moment, style, tzinfo=ZoneInfo(network.timezone), locale=get_locale())
+
+
 def markdown_html(text: str | None) -> Markup:
     """Render member-written Markdown through the one sanitizing renderer."""
     return Markup(render_markdown(text or ""))  # noqa: S704 - bleach has sanitized it
@@ -64,4 +74,5 @@ def register_template_helpers(app: Flask) -> None:
         when=when,
         format_day=lambda d: format_date(d, "long") if d else "",
         markdown=markdown_html,
+        when_in=when_in,
     )

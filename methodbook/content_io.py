@@ -239,7 +239,7 @@ def front_matter(snap: dict) -> str:
         value = snap[name]
         if name == "attachments":
             value = [a["filename"] for a in value]
-        elif name in ("duration", "group_size") and value.isdigit():
+        elif name in ("duration", "group_size") and value.isdecimal():
             value = int(value)
         meta[name] = value
     return yaml.dump(meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10**9, default_flow_style=False)

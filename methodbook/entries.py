@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from .attachments import StoredFile
@@ -25,6 +25,8 @@ from .models import (
     Entry,
     EntryRole,
     EntryTag,
+    Membership,
+    Network,
     Revision,
     User,
     entry_editor,
@@ -369,9 +371,25 @@ def set_editors(session: Session, entry: Entry, emails: Iterable[str]) -> None:
     entry.editors = [u for u in users if u.id != entry.created_by_id]
 
 
+def network_filter(viewer: User | None):
+    """A condition on Entry: no network, a public network, or a members-only network of the viewer's."""
+    if viewer is not None and viewer.active and viewer.role == "admin":
+        return true()
+    closed = select(Network.id).where(Network.visibility == "members")
+    if viewer is not None:
+        mine = select(Membership.network_id).where(Membership.user_id == viewer.id, Membership.status == "active")
+        closed = closed.where(Network.id.not_in(mine))
+    return or_(Entry.network_id.is_(None), Entry.network_id.not_in(closed))
+
+
 def visible_entries(viewer: User | None, drafts: bool = False) -> Select:
-    """Select the entries a viewer may list: published ones, or with drafts=True their own drafts."""
-    query = select(Entry).options(selectinload(Entry.tag_rows)).where(Entry.deleted_at.is_(None))
+    """Select the entries a viewer may list: published ones, or with drafts=True their own drafts.
+
+    Entries of a members-only network are listed for its members (and admins) only.
+    """
+    query = (
+        select(Entry).options(selectinload(Entry.tag_rows)).where(Entry.deleted_at.is_(None), network_filter(viewer))
+    )
     if not drafts:
         return query.where(Entry.status == "published")
     query = query.where(Entry.status == "draft")

@@ -268,24 +268,25 @@ def save_criteria_set(
         session.add(criteria_set)
     elif criteria_set.key is not None:
         raise Forbidden("the built-in set is not edited; make a new one")
-    criteria_set.name = name
     existing = {c.name.casefold(): c for c in criteria_set.criteria}
-    kept = []
-    for position, (crit_name, description) in enumerate(criteria):
-        row = existing.pop(crit_name.casefold(), None) or Criterion(name=crit_name)
-        row.name, row.description, row.position = crit_name, description, position
-        kept.append(row)
+    dropped = [c for key, c in existing.items() if key not in set(names) and c.id is not None]
     scored = set()
-    if existing:
-        ids = [c.id for c in existing.values() if c.id is not None]
-        if ids:
-            scored = set(session.scalars(select(ReviewScore.criterion_id).where(ReviewScore.criterion_id.in_(ids))))
+    if dropped:
+        ids = [c.id for c in dropped]
+        scored = set(session.scalars(select(ReviewScore.criterion_id).where(ReviewScore.criterion_id.in_(ids))))
     if scored:
+        # Checked before anything changes, so a refused save leaves the set as it was.
         raise ValidationError.single(
             "criteria",
             N_("Reviews have scored %(names)s; keep those criteria or make a new set."),
-            names=", ".join(c.name for c in existing.values() if c.id in scored),
+            names=", ".join(c.name for c in dropped if c.id in scored),
         )
+    criteria_set.name = name
+    kept = []
+    for position, (crit_name, description) in enumerate(criteria):
+        row = existing.get(crit_name.casefold()) or Criterion(name=crit_name)
+        row.name, row.description, row.position = crit_name, description, position
+        kept.append(row)
     criteria_set.criteria = kept
     if make_default:
         for other in session.scalars(select(CriteriaSet).where(CriteriaSet.is_default.is_(True))):
@@ -400,8 +401,12 @@ def set_criteria_set(request: FeedbackRequest, user: User, criteria_set: Criteri
     request.changed_at = utcnow()
 
 
-def open_requests(today: date, language: str = "", tag: str = "", sort: str = "newest") -> Select:
-    """Select the requests that take reviews, on entries anyone may read."""
+def open_requests(
+    today: date, language: str = "", tag: str = "", sort: str = "newest", viewer: User | None = None
+) -> Select:
+    """Select the requests that take reviews, on entries the viewer may read."""
+    from .entries import network_filter
+
     query = (
         select(FeedbackRequest)
         .join(Entry, Entry.id == FeedbackRequest.entry_id)
@@ -411,6 +416,7 @@ def open_requests(today: date, language: str = "", tag: str = "", sort: str = "n
             or_(FeedbackRequest.closes_on.is_(None), FeedbackRequest.closes_on >= today),
             Entry.status == "published",
             Entry.deleted_at.is_(None),
+            network_filter(viewer),
         )
     )
     if language:
@@ -451,7 +457,7 @@ class ScoreInput:
 
 def _parse_score(value) -> int | None:
     text = str(value).strip() if value is not None else ""
-    if not text.isdigit():
+    if not text.isdecimal():
         return None
     number = int(text)
     return number if number in SCORES else None
@@ -538,6 +544,12 @@ def mark_acted_upon(session: Session, review: Review, user: User, revision_numbe
     )
     if exists is None:
         raise ValidationError.single("revision", N_("The entry has no revision %(n)s."), n=revision_number)
+    if revision_number <= review.request.revision_number:
+        raise ValidationError.single(
+            "revision",
+            N_("Choose a revision saved after the request was opened (at revision %(n)s)."),
+            n=review.request.revision_number,
+        )
     review.acted_revision, review.acted_at = revision_number, utcnow()
     review.request.changed_at = utcnow()
 

@@ -117,7 +117,7 @@ def validate_meeting(raw: dict, network: Network) -> dict:
     capacity_text = str(raw.get("capacity") or "").strip()
     capacity = None
     if capacity_text:
-        if not capacity_text.lstrip("-").isdigit() or not 1 <= int(capacity_text) <= CAPACITY_MAX:
+        if not capacity_text.lstrip("-").isdecimal() or not 1 <= int(capacity_text) <= CAPACITY_MAX:
             fail("capacity", N_("Write a number of seats from 1 to %(max)s, or leave it empty for no limit."),
                  max=CAPACITY_MAX)  # fmt: skip
         else:
@@ -359,7 +359,7 @@ def _block_values(raw: dict, entry: Entry | None) -> dict:
     if not minutes_text and entry is not None:
         minutes_text = str(proposed_minutes(entry))
     low, high = BLOCK_MINUTES
-    if not minutes_text.isdigit() or not low <= int(minutes_text) <= high:
+    if not minutes_text.isdecimal() or not low <= int(minutes_text) <= high:
         errors["minutes"] = [
             Message(N_("Write a length from %(low)s to %(high)s minutes."), {"low": low, "high": high})
         ]

@@ -627,3 +627,14 @@ class AgendaBlock(Base):
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")
     entry: Mapped[Entry | None] = relationship()
+
+
+class CalendarFeed(Base):
+    """The secret address of a member's private calendar feed (members-only meetings included)."""
+
+    __tablename__ = "calendar_feed"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    # Kept readable so the page can show the address again; a reset replaces it.
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

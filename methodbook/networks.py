@@ -1,8 +1,8 @@
 """Networks: who belongs (members, coordinators, pending requests), who follows, what members see.
 
 Visibility rule, used everywhere content is listed: an entry or meeting of a members-only network
-is seen only by the network's active members (and admins). :func:`visible_network_ids` gives the
-networks whose members-only content a viewer may see; queries filter with :func:`entry_visibility`.
+is seen only by the network's active members (and admins); entry queries filter with
+methodbook.entries.network_filter.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import csv
 import io
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from . import permissions
@@ -26,6 +26,7 @@ from .models import (
     Follow,
     Membership,
     Network,
+    SearchQueue,
     User,
 )
 from .notifications import notify
@@ -63,17 +64,6 @@ def visible_network_ids(session: Session, user: User | None) -> set[int] | None:
     if permissions.is_admin(user):
         return None
     return member_network_ids(session, user)
-
-
-def entry_visibility(session: Session, user: User | None) -> ColumnElement[bool]:
-    """A condition on Entry: public entries, or members-only ones of the user's networks."""
-    allowed = visible_network_ids(session, user)
-    if allowed is None:
-        return Entry.id.is_not(None)
-    members_only = select(Network.id).where(Network.visibility == "members")
-    if allowed:
-        members_only = members_only.where(Network.id.not_in(allowed))
-    return or_(Entry.network_id.is_(None), Entry.network_id.not_in(members_only))
 
 
 def validate_network(session: Session, raw: dict, network: Network | None = None) -> dict:
@@ -132,7 +122,13 @@ def create_network(session: Session, raw: dict, user: User) -> Network:
 def update_network(session: Session, network: Network, raw: dict, user: User) -> None:
     if not permissions.can_manage_network(user, network, coordinator_ids(network)):
         raise Forbidden("coordinators change the network")
-    for key, value in validate_network(session, raw, network).items():
+    values = validate_network(session, raw, network)
+    if values["visibility"] != network.visibility:
+        # Who may find its entries changed: their index documents must follow.
+        ids = session.scalars(select(Entry.id).where(Entry.network_id == network.id))
+        session.add_all(SearchQueue(entry_id=entry_id) for entry_id in ids)
+        session.info["search_pending"] = True
+    for key, value in values.items():
         setattr(network, key, value)
 
 
@@ -264,3 +260,27 @@ def people_csv(session: Session, network: Network, headers: dict[str, str], labe
 
 def zone(network: Network) -> ZoneInfo:
     return ZoneInfo(network.timezone or "Europe/Stockholm")
+
+
+def networks_for_author(session: Session, user: User, entry: Entry | None = None) -> list[Network]:
+    """The networks an author may put an entry in: their own (all for admins), plus the entry's current one."""
+    query = select(Network).order_by(Network.name)
+    if not permissions.is_admin(user):
+        query = query.where(Network.id.in_(member_network_ids(session, user)))
+    found = list(session.scalars(query))
+    if entry is not None and entry.network is not None and entry.network not in found:
+        found.append(entry.network)
+    return found
+
+
+def set_entry_network(session: Session, entry: Entry, network_id: int | None, user: User) -> None:
+    """Put an entry in a network the author belongs to, or take it out of its network."""
+    if network_id == entry.network_id:
+        return
+    if network_id is None:
+        entry.network = None
+        return
+    network = session.get(Network, network_id)
+    if network is None or network not in networks_for_author(session, user):
+        raise ValidationError.single("network", N_("Choose a network you are a member of."))
+    entry.network = network

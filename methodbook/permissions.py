@@ -20,12 +20,23 @@ def is_editor_of(user: User | None, entry: Entry) -> bool:
     return entry.created_by_id == user.id or any(e.id == user.id for e in entry.editors)
 
 
+def in_network(user: User | None, network) -> bool:
+    """Whether the user is an active member (or coordinator) of the network."""
+    return bool(user) and any(m.user_id == user.id and m.status == "active" for m in network.memberships)
+
+
+def network_allows(user: User | None, entry: Entry) -> bool:
+    """Entries of a members-only network are for its members and admins."""
+    network = entry.network
+    return network is None or network.visibility != "members" or is_admin(user) or in_network(user, network)
+
+
 def can_view(user: User | None, entry: Entry) -> bool:
-    """Published entries are public; drafts only for their editors and admins; trash for admins."""
+    """Published entries are public (members-only networks: members); drafts for editors and admins; trash for admins."""
     if entry.deleted_at is not None:
         return is_admin(user)
     if entry.status == "published":
-        return True
+        return network_allows(user, entry)
     return is_admin(user) or is_editor_of(user, entry)
 
 
@@ -67,14 +78,19 @@ def has_thread(entry: Entry) -> bool:
     return entry.status == "published" and entry.deleted_at is None
 
 
+def sees_thread(user: User | None, entry: Entry) -> bool:
+    """The thread is seen by whoever may read the entry."""
+    return has_thread(entry) and network_allows(user, entry)
+
+
 def can_comment(user: User | None, entry: Entry) -> bool:
-    """Signed-in members post in the thread of a published entry."""
-    return bool(user and user.active) and has_thread(entry)
+    """Signed-in members post in the thread of a published entry they may read."""
+    return bool(user and user.active) and sees_thread(user, entry)
 
 
 def can_see_comment(user: User | None, comment: Comment) -> bool:
     """A comment is seen where its thread is; a hidden one only by its author and moderators."""
-    if not has_thread(comment.entry):
+    if not sees_thread(user, comment.entry):
         return False
     if comment.hidden_at is not None:
         return is_moderator(user) or bool(user and user.id == comment.author_id)
@@ -110,16 +126,16 @@ def can_manage_request(user: User | None, request: FeedbackRequest) -> bool:
 
 def can_view_request(user: User | None, request: FeedbackRequest) -> bool:
     """A request is seen wherever its entry is published."""
-    return has_thread(request.entry) or can_manage_request(user, request)
+    return sees_thread(user, request.entry) or can_manage_request(user, request)
 
 
 def can_review(user: User | None, request: FeedbackRequest) -> bool:
     """Members review others' entries (the request must also be open: see feedback.is_open)."""
-    return bool(user and user.active) and has_thread(request.entry) and not is_editor_of(user, request.entry)
+    return bool(user and user.active) and sees_thread(user, request.entry) and not is_editor_of(user, request.entry)
 
 
 def can_read_review(user: User | None, review: Review) -> bool:
-    """A review's text is for the entry's authors, its reviewer, moderators of a reported one and admins."""
+    """A review's text is for the entry's authors, its reviewer, and moderators (who handle reports) and admins."""
     if can_manage_request(user, review.request):
         return True
     return bool(user and user.id == review.reviewer_id) or is_moderator(user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, jsonify, request, url_for
 
-from methodbook import entries, feedback
+from methodbook import entries, feedback, permissions
 from methodbook.errors import NotFound
 from methodbook.models import KINDS, LANGUAGES, Entry
 
@@ -24,7 +24,7 @@ def _int_arg(name: str, default: int, upper: int) -> int:
     value = request.args.get(name, "")
     if not value:
         return default
-    if not value.isdigit() or not 1 <= int(value) <= upper:
+    if not value.isdecimal() or not 1 <= int(value) <= upper:
         abort(400)
     return int(value)
 
@@ -65,7 +65,7 @@ def get_entry(slug: str):
         entry = entries.get_entry(db_session(), slug)
     except NotFound:
         abort(404)
-    if not entry.is_published:
+    if not entry.is_published or not permissions.network_allows(None, entry):
         abort(404)
     snap = entries.snapshot(entry)
     revision = entry.current_revision
@@ -141,7 +141,7 @@ def _published_or_404(slug: str) -> Entry:
         entry = entries.get_entry(db_session(), slug)
     except NotFound:
         abort(404)
-    if not entry.is_published:
+    if not entry.is_published or not permissions.network_allows(None, entry):
         abort(404)
     return entry
 

@@ -52,6 +52,10 @@ def notification_text(kind: str, actor: str, subject: str) -> str:
         "entry_comment": _("%(actor)s commented on “%(subject)s”."),
         "review": _("%(actor)s reviewed “%(subject)s” as a critical friend."),
         "named_reviewer": _("%(actor)s asks you to be a critical friend for “%(subject)s”."),
+        "new_meeting": _("New meeting: “%(subject)s”."),
+        "waitlist_promoted": _("A seat freed up: you are now registered for “%(subject)s”."),
+        "meeting_message": _("%(actor)s wrote about “%(subject)s”."),
+        "membership": _("%(actor)s: membership of %(subject)s."),
     }
     return texts.get(kind, "%(subject)s") % {"actor": actor, "subject": subject}
 
@@ -67,7 +71,14 @@ def send_pending_mail() -> None:
             text = notification_text(mail.kind, mail.actor, mail.subject)
             link = url_for("main.home", _external=True).rstrip("/") + mail.path
             body = "\n\n".join(
-                (text, link, _("You can choose which notifications you get by e-mail on your account page."))
+                part
+                for part in (
+                    text,
+                    mail.body,
+                    link,
+                    _("You can choose which notifications you get by e-mail on your account page."),
+                )
+                if part
             )
             try:
                 send_mail(mail.to, text, body)

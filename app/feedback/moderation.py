@@ -104,7 +104,7 @@ def audit_log():
     """Every moderation action, newest first."""
     _moderators_only()
     value = request.args.get("page", "1")
-    page = max(int(value), 1) if value.isdigit() else 1
+    page = max(int(value), 1) if value.isdecimal() else 1
     items, total = entries.paginate(db_session(), moderation.audit_log(), page, PER_PAGE)
     return render_template(
         "feedback/audit_log.html", items=items, page=page, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1)

@@ -22,7 +22,7 @@ PER_PAGE = 30
 def notification_list():
     """Newest first; unread ones are marked."""
     value = request.args.get("page", "1")
-    page = max(int(value), 1) if value.isdigit() else 1
+    page = max(int(value), 1) if value.isdecimal() else 1
     items, total = notifications.recent(db_session(), viewer(), page, PER_PAGE)
     return render_template(
         "feedback/notifications.html", items=items, page=page, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),

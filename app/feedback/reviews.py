@@ -74,8 +74,8 @@ def needs_friend():
     tag = request.args.get("tag", "").strip().lower()[:60]
     sort = "closing" if request.args.get("sort") == "closing" else "newest"
     value = request.args.get("page", "1")
-    page = max(int(value), 1) if value.isdigit() else 1
-    query = feedback.open_requests(today(), language, tag, sort)
+    page = max(int(value), 1) if value.isdecimal() else 1
+    query = feedback.open_requests(today(), language, tag, sort, viewer())
     items, total = entries.paginate(db_session(), query, page, PER_PAGE)
     return render_template(
         "feedback/needs_friend.html", items=items, total=total, page=page,
@@ -150,7 +150,7 @@ def review(request_id: int):
             return redirect(url_for("feedback.request_page", request_id=req.id))
     status = 400 if request.method == "POST" else 200
     extra = [
-        f"{criterion_name(c)}: {' '.join(errors[key])}"
+        (f"{key}-1" if key.startswith("score_") else key, f"{criterion_name(c)}: {' '.join(errors[key])}")
         for c in req.criteria_set.criteria
         for key in (f"score_{c.id}", f"comment_{c.id}")
         if key in errors
@@ -200,7 +200,7 @@ def set_criteria(request_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     value = request.form.get("criteria_set", "")
-    chosen = db_session().get(CriteriaSet, int(value)) if value.isdigit() else None
+    chosen = db_session().get(CriteriaSet, int(value)) if value.isdecimal() else None
     if chosen is None:
         abort(400)
     try:
@@ -246,7 +246,7 @@ def acted(review_id: int):
         abort(400)
     value = form.revision.data or ""
     try:
-        feedback.mark_acted_upon(db_session(), review_row, viewer(), int(value) if value.isdigit() else None)
+        feedback.mark_acted_upon(db_session(), review_row, viewer(), int(value) if value.isdecimal() else None)
     except ValidationError as exc:
         flash(translate(next(iter(exc.errors.values()))[0]), "error")
     else:

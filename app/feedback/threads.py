@@ -27,7 +27,7 @@ def thread_context(entry: Entry) -> dict:
     if not permissions.has_thread(entry):
         return {"thread": None}
     value = request.args.get("comments", "1")
-    page = int(value) if value.isdigit() else 1
+    page = int(value) if value.isdecimal() else 1
     session = db_session()
     requests = feedback.requests_for_entry(session, entry)
     return {
@@ -77,7 +77,7 @@ def comment(slug: str):
     if request.method == "GET" and not form.reply_to.data:
         form.reply_to.data = request.args.get("reply_to", "")
     reply_to = None
-    if (form.reply_to.data or "").isdigit():
+    if (form.reply_to.data or "").isdecimal():
         reply_to = db_session().get(Comment, int(form.reply_to.data))
         if reply_to is None or reply_to.entry_id != entry.id or not permissions.can_see_comment(user, reply_to):
             abort(404)

@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from methodbook import entries, permissions
+from methodbook import entries, networks, permissions
 from methodbook.attachments import ALLOWED_EXTENSIONS, StoredFile, store_upload
 from methodbook.errors import Conflict, UploadRefused, ValidationError
 from methodbook.render import render_markdown
@@ -56,6 +56,7 @@ def _form_for(entry=None) -> EntryForm:
     snap = entries.snapshot(entry)
     data = {k: (", ".join(v) if k in ("tags", "authors") else v) for k, v in snap.items() if k != "attachments"}
     data["editors"] = ", ".join(u.email for u in entry.editors)
+    data["network"] = str(entry.network_id or "")
     data["base_revision"] = str(entry.revision_number)
     return EntryForm(data=data)
 
@@ -94,6 +95,9 @@ def _raw(form: EntryForm) -> dict:
 def _render(form: EntryForm, entry=None, preview=None, refused=(), status=200, conflict=None):
     if entry is not None:
         form.remove_attachments.choices = [SelectChoice(str(a.id), a.filename) for a in entry.attachments]
+    form.network.choices = [("", _("No network"))] + [
+        (str(n.id), n.name) for n in networks.networks_for_author(db_session(), viewer(), entry)
+    ]
     pending = _load_pending(form.pending.data)
     return render_template(
         "methods/form.html", form=form, entry=entry, preview=preview, refused=refused,
@@ -117,9 +121,11 @@ def _save(form: EntryForm, entry=None):
             entry = entries.create_entry(session, data, user, attachments, form.message.data)
             changed = True
         else:
-            base = int(form.base_revision.data) if (form.base_revision.data or "").isdigit() else None
+            base = int(form.base_revision.data) if (form.base_revision.data or "").isdecimal() else None
             changed = entries.update_entry(session, entry, data, user, attachments, form.message.data, base)
         entries.set_editors(session, entry, (form.editors.data or "").split(","))
+        network_id = form.network.data or ""
+        networks.set_entry_network(session, entry, int(network_id) if network_id.isdecimal() else None, user)
     except ValidationError as exc:
         session.rollback()
         leftover = apply_errors(form, exc)

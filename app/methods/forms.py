@@ -60,6 +60,12 @@ class EntryForm(FlaskForm):
         description=_l("E-mail addresses of members who may edit this entry too, separated by commas."),
     )
     status = SelectField(FIELD_LABELS["status"], choices=choices(STATUS_LABELS), validate_choice=False)
+    network = SelectField(
+        _l("Network"),
+        description=_l("In a members-only network, only its members see the entry."),
+        choices=[],
+        validate_choice=False,
+    )
     body = TextAreaField(
         FIELD_LABELS["body"],
         description=_l("Markdown: ## for headings, 1. for numbered steps, - for lists, **bold**."),

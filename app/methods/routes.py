@@ -39,7 +39,7 @@ def entry_or_404(slug: str) -> Entry:
 def page_arg() -> int:
     """Read ?page= as a positive number."""
     value = request.args.get("page", "1")
-    return max(int(value), 1) if value.isdigit() else 1
+    return max(int(value), 1) if value.isdecimal() else 1
 
 
 @bp.get("/methods")
@@ -118,7 +118,7 @@ def diff(slug: str):
     """Compare two revisions field by field."""
     entry = entry_or_404(slug)
     a, b = request.args.get("a", ""), request.args.get("b", "")
-    if not (a.isdigit() and b.isdigit()):
+    if not (a.isdecimal() and b.isdecimal()):
         flash(_("Choose two revisions to compare."), "info")
         return redirect(url_for("methods.history", slug=slug))
     try:

@@ -39,8 +39,8 @@ def request_from_args(args, per_page: int = 20) -> SearchRequest:
         text=args.get("q", "")[:5000],
         filters=filters,
         sort=args.get("sort") if args.get("sort") in SORTS else "relevance",
-        page=min(int(page), 1000) if page.isdigit() and int(page) > 0 else 1,
-        per_page=min(int(size), MAX_PER_PAGE) if size.isdigit() and int(size) > 0 else per_page,
+        page=min(int(page), 1000) if page.isdecimal() and int(page) > 0 else 1,
+        per_page=min(int(size), MAX_PER_PAGE) if size.isdecimal() and int(size) > 0 else per_page,
     )
 
 

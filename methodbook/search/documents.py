@@ -95,8 +95,10 @@ def document_for(entry: Entry, upload_dir: Path | None = None) -> IndexDocument:
         phase=entry.phase,
         duration=format_range(entry.duration_min, entry.duration_max),
         duration_band=duration_band(entry.duration_min, entry.duration_max),
-        network=None,
+        network=entry.network.slug if entry.network else None,
         created=entry.created_at,
         text=text,
         extra=extra,
+        # Members-only entries are indexed but never returned to anyone's search (see the backends).
+        visibility="members" if entry.network and entry.network.visibility == "members" else "public",
     )

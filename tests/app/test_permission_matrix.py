@@ -7,12 +7,13 @@ means each one is decided on purpose.
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from methodbook import feedback, moderation
+from methodbook import feedback, meetings, moderation, networks
 from methodbook.models import Notification
 
 from methodbook.attachments import store_upload
@@ -181,6 +182,87 @@ MATRIX = {
         "/moderation/reports/{report}/dismiss",
         {"anonymous": LOGIN, "facilitator": 302, "admin": 302, "*": 403},
     ),
+    # Networks: "facilitator" coordinates {net} (public) and {closednet} (members only, "other" is a member).
+    "networks.index": ("GET", "/networks", {"*": 200}),
+    "networks.new": ("GET", "/networks/new", {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403}),
+    "networks.edit": ("GET", "/networks/{net}/edit", {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403}),
+    "networks.view": ("GET", "/networks/{net}", {"*": 200}),
+    "networks.view#closed": ("GET", "/networks/{closednet}", {"*": 200}),
+    "networks.join": ("POST", "/networks/{net}/join", {"anonymous": LOGIN, "*": 302}),
+    "networks.leave": ("POST", "/networks/{net}/leave", {"anonymous": LOGIN, "*": 302}),
+    "networks.follow": ("POST", "/networks/{net}/follow", {"anonymous": LOGIN, "*": 302}),
+    "networks.people": (
+        "GET",
+        "/networks/{net}/people",
+        {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403},
+    ),
+    "networks.manage_member": (
+        "POST",
+        "/networks/{net}/people/{membership}",
+        {"anonymous": LOGIN, "facilitator": 400, "admin": 400, "*": 403},
+    ),
+    "networks.people_csv": (
+        "GET",
+        "/networks/{net}/people.csv",
+        {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403},
+    ),
+    "networks.new_meeting": (
+        "GET",
+        "/networks/{net}/meetings/new",
+        {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403},
+    ),
+    "networks.edit_meeting": (
+        "GET",
+        "/meetings/{meeting}/edit",
+        {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403},
+    ),
+    "networks.cancel_meeting": (
+        "POST",
+        "/meetings/{meeting}/cancel",
+        {"anonymous": LOGIN, "facilitator": 302, "admin": 302, "*": 403},
+    ),
+    "networks.meeting": ("GET", "/meetings/{meeting}", {"*": 200}),
+    "networks.meeting#closed": (
+        "GET",
+        "/meetings/{closed_meeting}",
+        {"other": 200, "facilitator": 200, "admin": 200, "*": 404},
+    ),
+    "networks.register": ("POST", "/meetings/{meeting}/register", {"anonymous": LOGIN, "other": 303, "*": 302}),
+    "networks.register#closed": (
+        "POST",
+        "/meetings/{closed_meeting}/register",
+        {"anonymous": LOGIN, "other": 302, "facilitator": 302, "admin": 303, "*": 404},
+    ),
+    "networks.unregister": ("POST", "/meetings/{meeting}/unregister", {"anonymous": LOGIN, "*": 302}),
+    "networks.participants": (
+        "GET",
+        "/meetings/{meeting}/participants",
+        {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403},
+    ),
+    "networks.participant": (
+        "POST",
+        "/meetings/{meeting}/participants/{registration}",
+        {"anonymous": LOGIN, "facilitator": 400, "admin": 400, "*": 403},
+    ),
+    "networks.message": (
+        "POST",
+        "/meetings/{meeting}/message",
+        {"anonymous": LOGIN, "facilitator": 302, "admin": 302, "*": 403},
+    ),
+    "networks.participants_csv": (
+        "GET",
+        "/meetings/{meeting}/participants.csv",
+        {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403},
+    ),
+    "networks.meeting_ics": ("GET", "/meetings/{meeting}.ics", {"*": 200}),
+    "networks.meeting_ics#closed": (
+        "GET",
+        "/meetings/{closed_meeting}.ics",
+        {"other": 200, "facilitator": 200, "admin": 200, "*": 404},
+    ),
+    "networks.network_ics": ("GET", "/networks/{net}/meetings.ics", {"*": 200}),
+    "networks.private_ics": ("GET", "/calendar/not-a-token.ics", {"*": 404}),
+    "networks.calendar_settings": ("GET", "/account/calendar", {"anonymous": LOGIN, "*": 200}),
     "feedback.audit_log": ("GET", "/moderation/log", {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403}),
 }
 
@@ -216,6 +298,17 @@ def world(app, make_user, make_entry, db_session, tmp_path):
     criteria = feedback.save_criteria_set(db_session, None, "Bibliotek", [("Räckvidd", "")], False)
     db_session.commit()
     notification = db_session.scalar(select(Notification).where(Notification.user_id == users["author"].id))
+    fac = users["facilitator"]
+    net = networks.create_network(db_session, {"name": "Öppet nätverk"}, fac)
+    closednet = networks.create_network(db_session, {"name": "Slutet nätverk", "visibility": "members"}, fac)
+    member = networks.join(db_session, net, users["other"])
+    networks.join(db_session, closednet, users["other"])
+    start = (datetime.now(UTC) + timedelta(days=30)).astimezone(ZoneInfo("Europe/Stockholm"))
+    times = {"starts_at": start.strftime("%Y-%m-%dT10:00"), "ends_at": start.strftime("%Y-%m-%dT15:00")}
+    meeting = meetings.create_meeting(db_session, net, {"title": "Temadag", "capacity": "20", **times}, fac)
+    closed_meeting = meetings.create_meeting(db_session, closednet, {"title": "Internt", **times}, fac)
+    registration = meetings.register(db_session, meeting, users["other"], "", False, datetime.now(UTC))
+    db_session.commit()
     values = {
         "pub": pub.slug,
         "draft": draft.slug,
@@ -230,6 +323,12 @@ def world(app, make_user, make_entry, db_session, tmp_path):
         "report": report.id,
         "criteria": criteria.id,
         "notification": notification.id,
+        "net": net.slug,
+        "closednet": closednet.slug,
+        "membership": member.id,
+        "meeting": meeting.id,
+        "closed_meeting": closed_meeting.id,
+        "registration": registration.id,
     }
     return users, values
 

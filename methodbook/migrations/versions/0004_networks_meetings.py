@@ -1,8 +1,8 @@
-"""networks meetings registrations agenda follows
+"""networks meetings registrations agenda follows calendar feeds
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-23 19:39:06.012666
+Create Date: 2026-11-23 19:42:29.231690
 """
 
 from alembic import op
@@ -29,6 +29,14 @@ def upgrade() -> None:
     sa.Column('created_at', methodbook.db.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_network')),
     sa.UniqueConstraint('slug', name=op.f('uq_network_slug'))
+    )
+    op.create_table('calendar_feed',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('created_at', methodbook.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_calendar_feed_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_calendar_feed')),
+    sa.UniqueConstraint('token', name=op.f('uq_calendar_feed_token'))
     )
     op.create_table('follow',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -166,4 +174,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_follow_target'))
 
     op.drop_table('follow')
+    op.drop_table('calendar_feed')
     op.drop_table('network')

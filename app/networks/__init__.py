@@ -1,0 +1,7 @@
+"""Networks and their meetings: membership, following, registration, participants, calendars."""
+
+from flask import Blueprint
+
+bp = Blueprint("networks", __name__)
+
+from . import meetings, routes  # noqa: E402,F401
