@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import permissions
@@ -478,3 +478,29 @@ def materials(meeting: Meeting) -> list[str]:
                 seen.add(item.casefold())
                 merged.append(item)
     return merged
+
+
+def upcoming_for(session: Session, user: User | None, now: datetime, limit: int = 6) -> list[Meeting]:
+    """Upcoming meetings for the home page: the networks a member belongs to or follows, else public ones."""
+    from .models import Follow, Membership
+
+    query = (
+        select(Meeting)
+        .join(Network, Network.id == Meeting.network_id)
+        .where(Meeting.ends_at >= now, Meeting.cancelled_at.is_(None))
+    )
+    if user is not None:
+        mine = select(Membership.network_id).where(Membership.user_id == user.id, Membership.status == "active")
+        followed = select(Follow.target).where(Follow.user_id == user.id, Follow.target_type == "network")
+        followed_public = select(Network.id).where(
+            Network.visibility == "public", cast(Network.id, String).in_(followed)
+        )
+        query = query.where(or_(Meeting.network_id.in_(mine), Meeting.network_id.in_(followed_public)))
+    else:
+        query = query.where(Network.visibility == "public")
+    return list(session.scalars(query.order_by(Meeting.starts_at).limit(limit)))
+
+
+def public_upcoming(session: Session, now: datetime, limit: int = 6) -> list[Meeting]:
+    """Upcoming meetings of public networks."""
+    return upcoming_for(session, None, now, limit)

@@ -172,6 +172,45 @@ REVIEW_SUMMARY = {
         }
     },
 }
+NETWORK = {
+    "type": "object",
+    "required": ["slug", "name", "description", "visibility", "url", "calendar"],
+    "properties": {
+        "slug": _STR, "name": _STR, "description": {"type": "string", "description": "Markdown."},
+        "visibility": {"enum": ["public", "members"]}, "url": _STR,
+        "calendar": {"type": "string", "description": "iCalendar feed of its public meetings."},
+    },
+}  # fmt: skip
+NETWORK_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": NETWORK}}}
+_MEETING_PROPS = {
+    "id": {"type": "integer"}, "network": _STR, "title": _STR, "theme": _STR,
+    "format": {"enum": ["network-meeting", "moven-talk", "fika", "walkshop", "user-meeting", "workshop", "other"]},
+    "starts_at": {"type": "string", "description": "UTC, ISO 8601."}, "ends_at": _STR,
+    "timezone": {"type": "string", "description": "The network's time zone, in which times are shown."},
+    "place": _STR, "capacity": {"type": ["integer", "null"]}, "registered": {"type": "integer"},
+    "status": {"enum": ["save-the-date", "open", "full", "closed", "cancelled"]}, "url": _STR, "calendar": _STR,
+}  # fmt: skip
+MEETING_SUMMARY = {"type": "object", "required": list(_MEETING_PROPS), "properties": _MEETING_PROPS}
+MEETING_LIST = {
+    "type": "object",
+    "required": ["network", "items"],
+    "properties": {"network": _STR, "items": {"type": "array", "items": MEETING_SUMMARY}},
+}
+AGENDA_ITEM = {
+    "type": "object",
+    "required": ["starts_at", "ends_at", "minutes", "title", "entry", "facilitator"],
+    "properties": {
+        "starts_at": {"type": "string", "description": "Local time with offset, ISO 8601."}, "ends_at": _STR,
+        "minutes": {"type": "integer"}, "title": _STR,
+        "entry": {"type": ["string", "null"], "description": "Slug of the method-book entry, if any."},
+        "facilitator": _STR,
+    },
+}  # fmt: skip
+MEETING = {
+    "type": "object",
+    "required": [*_MEETING_PROPS, "description", "agenda"],
+    "properties": {**_MEETING_PROPS, "description": _STR, "agenda": {"type": "array", "items": AGENDA_ITEM}},
+}
 ERROR = {
     "type": "object",
     "required": ["error", "status"],
@@ -252,6 +291,35 @@ def openapi_document(server: str) -> dict:
                     "responses": {"200": _json("Suggestions", "Up to 8 titles with their URLs.")},
                 }
             },
+            "/api/v1/networks": {
+                "get": {
+                    "summary": "Every network",
+                    "operationId": "listNetworks",
+                    "responses": {"200": _json("NetworkList", "Networks by name.")},
+                }
+            },
+            "/api/v1/networks/{slug}/meetings": {
+                "get": {
+                    "summary": "Meetings of a public network, soonest first",
+                    "operationId": "listMeetings",
+                    "parameters": [{"name": "slug", "in": "path", "required": True, "schema": _STR}],
+                    "responses": {
+                        "200": _json("MeetingList", "The network's meetings."),
+                        "404": _json("Error", "No public network has this slug."),
+                    },
+                }
+            },
+            "/api/v1/meetings/{id}": {
+                "get": {
+                    "summary": "One meeting of a public network, agenda included",
+                    "operationId": "getMeeting",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "responses": {
+                        "200": _json("Meeting", "The meeting."),
+                        "404": _json("Error", "No meeting of a public network has this id."),
+                    },
+                }
+            },
             "/api/v1/entries/{slug}/comments": {
                 "get": {
                     "summary": "The feedback thread of a published entry",
@@ -296,6 +364,10 @@ def openapi_document(server: str) -> dict:
         },
         "components": {
             "schemas": {
+                "Network": NETWORK,
+                "NetworkList": NETWORK_LIST,
+                "MeetingList": MEETING_LIST,
+                "Meeting": MEETING,
                 "Comment": COMMENT,
                 "CommentThread": COMMENT_THREAD,
                 "ReviewSummary": REVIEW_SUMMARY,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import abort, jsonify, request, url_for
+from sqlalchemy import select
 
 from methodbook import entries, feedback, permissions
+from methodbook.db import utcnow
 from methodbook.errors import NotFound
-from methodbook.models import KINDS, LANGUAGES, Entry
+from methodbook.models import KINDS, LANGUAGES, Entry, Meeting, Network
 
 from ..db import db_session
 from ..feedback.common import criterion_name
@@ -210,3 +212,79 @@ def review_summary(slug: str):
             ]
         }
     )
+
+
+def _network_json(network) -> dict:
+    return {
+        "slug": network.slug,
+        "name": network.name,
+        "description": network.description,
+        "visibility": network.visibility,
+        "url": url_for("networks.view", slug=network.slug, _external=True),
+        "calendar": url_for("networks.network_ics", slug=network.slug, _external=True),
+    }
+
+
+def _meeting_json(meeting, with_agenda: bool = False) -> dict:
+    from methodbook import meetings as meeting_service
+
+    data = {
+        "id": meeting.id,
+        "network": meeting.network.slug,
+        "title": meeting.title,
+        "theme": meeting.theme,
+        "format": meeting.format,
+        "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat(),
+        "timezone": meeting.network.timezone,
+        "place": meeting.place,
+        "capacity": meeting.capacity,
+        "registered": meeting_service.count_registered(db_session(), meeting),
+        "status": meeting_service.status(meeting, utcnow(), meeting_service.count_registered(db_session(), meeting)),
+        "url": url_for("networks.meeting", meeting_id=meeting.id, _external=True),
+        "calendar": url_for("networks.meeting_ics", meeting_id=meeting.id, _external=True),
+    }
+    if with_agenda:
+        schedule = meeting_service.schedule(meeting)
+        data["description"] = meeting.description
+        data["agenda"] = [
+            {
+                "starts_at": item.starts.isoformat(),
+                "ends_at": item.ends.isoformat(),
+                "minutes": item.block.minutes,
+                "title": item.block.title or (item.block.entry.title if item.block.entry else ""),
+                "entry": item.block.entry.slug if item.block.entry and item.block.entry.is_published else None,
+                "facilitator": item.block.facilitator,
+            }
+            for item in schedule.blocks
+        ]
+    return data
+
+
+@bp.get("/networks")
+@public
+def list_networks():
+    """Every network (members-only ones too: their name and description are public)."""
+    rows = db_session().scalars(select(Network).order_by(Network.name))
+    return jsonify({"items": [_network_json(n) for n in rows]})
+
+
+@bp.get("/networks/<slug>/meetings")
+@public
+def network_meetings(slug: str):
+    """A public network's meetings, soonest first; members-only networks answer 404."""
+    network = db_session().scalar(select(Network).where(Network.slug == slug))
+    if network is None or network.members_only:
+        abort(404)
+    rows = db_session().scalars(select(Meeting).where(Meeting.network_id == network.id).order_by(Meeting.starts_at))
+    return jsonify({"network": network.slug, "items": [_meeting_json(m) for m in rows]})
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@public
+def get_meeting(meeting_id: int):
+    """One meeting of a public network, with its agenda."""
+    meeting = db_session().get(Meeting, meeting_id)
+    if meeting is None or meeting.network.members_only:
+        abort(404)
+    return jsonify(_meeting_json(meeting, with_agenda=True))

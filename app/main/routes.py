@@ -6,12 +6,14 @@ from flask import current_app, jsonify, redirect, render_template, request, sess
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from methodbook import feedback
+from methodbook import feedback, meetings
+from methodbook.db import utcnow
 from methodbook.entries import tag_counts, visible_entries
 from methodbook.models import Entry
 
 from ..db import db_session, get_db
 from ..login import viewer
+from ..networks.forms import STATUS_LABELS
 from ..search.service import index_state
 from ..security import public, safe_next
 from . import bp
@@ -25,7 +27,15 @@ def home():
     newest = list(db.scalars(visible_entries(viewer()).order_by(Entry.created_at.desc(), Entry.id.desc()).limit(6)))
     total = db.scalar(select(func.count()).select_from(visible_entries(viewer()).subquery()))
     counts = feedback.comment_counts(db, [e.id for e in newest])
-    return render_template("home.html", newest=newest, total=total, tags=tag_counts(db, 15), comment_counts=counts)
+    now = utcnow()
+    upcoming = meetings.upcoming_for(db, viewer(), now)
+    if not upcoming and viewer() is not None:
+        upcoming = meetings.public_upcoming(db, now)
+    states = {m.id: meetings.status(m, now, meetings.count_registered(db, m)) for m in upcoming}
+    return render_template(
+        "home.html", newest=newest, total=total, tags=tag_counts(db, 15), comment_counts=counts,
+        upcoming=upcoming, states=states, status_labels=STATUS_LABELS,
+    )  # fmt: skip
 
 
 @bp.get("/health")

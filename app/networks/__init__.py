@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("networks", __name__)
 
-from . import meetings, routes  # noqa: E402,F401
+from . import agenda, meetings, routes  # noqa: E402,F401

@@ -81,3 +81,17 @@ class MessageForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something: just the CSRF token."""
+
+
+class BlockForm(FlaskForm):
+    entry = StringField(
+        _l("Method from the method book"),
+        description=_l("Its address or title; its duration proposes the length. Leave empty for a free item."),
+        render_kw={"list": "entry-list", "autocomplete": "off"},
+    )
+    title = StringField(
+        _l("Title"), description=_l("For a free item such as Welcome, Break or Lunch; for a method, optional.")
+    )
+    minutes = StringField(_l("Length in minutes"), render_kw={"inputmode": "numeric", "maxlength": 4})
+    facilitator = StringField(_l("Facilitator (optional)"), render_kw={"maxlength": 200})
+    note = TextAreaField(_l("Note (optional)"), render_kw={"rows": 2, "maxlength": 2000})

@@ -263,6 +263,53 @@ MATRIX = {
     "networks.network_ics": ("GET", "/networks/{net}/meetings.ics", {"*": 200}),
     "networks.private_ics": ("GET", "/calendar/not-a-token.ics", {"*": 404}),
     "networks.calendar_settings": ("GET", "/account/calendar", {"anonymous": LOGIN, "*": 200}),
+    "networks.agenda": (
+        "GET",
+        "/meetings/{meeting}/agenda",
+        {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403},
+    ),
+    "networks.agenda#post": (
+        "POST",
+        "/meetings/{meeting}/agenda",
+        {"anonymous": LOGIN, "facilitator": 400, "admin": 400, "*": 403},
+    ),
+    "networks.edit_block": (
+        "GET",
+        "/agenda/{block}/edit",
+        {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403},
+    ),
+    "networks.move_block": (
+        "POST",
+        "/agenda/{block}/move",
+        {"anonymous": LOGIN, "facilitator": 400, "admin": 400, "*": 403},
+    ),
+    "networks.remove_block": (
+        "POST",
+        "/agenda/{block}/remove",
+        {"anonymous": LOGIN, "facilitator": 302, "admin": 302, "*": 403},
+    ),
+    "networks.reorder": (
+        "POST",
+        "/meetings/{meeting}/agenda/order",
+        {"anonymous": LOGIN, "facilitator": 303, "admin": 303, "*": 403},
+    ),
+    "networks.kit": ("GET", "/meetings/{meeting}/kit", {"anonymous": LOGIN, "*": 200}),
+    "networks.kit#closed": (
+        "GET",
+        "/meetings/{closed_meeting}/kit",
+        {"anonymous": LOGIN, "other": 200, "facilitator": 200, "admin": 200, "*": 404},
+    ),
+    "networks.kit_download": ("GET", "/meetings/{meeting}/kit.html", {"anonymous": LOGIN, "*": 200}),
+    "networks.save_as_plan": (
+        "POST",
+        "/meetings/{meeting}/save-as-plan",
+        {"anonymous": LOGIN, "facilitator": 302, "admin": 302, "*": 403},
+    ),
+    "api.list_networks": ("GET", "/api/v1/networks", {"*": 200}),
+    "api.network_meetings": ("GET", "/api/v1/networks/{net}/meetings", {"*": 200}),
+    "api.network_meetings#closed": ("GET", "/api/v1/networks/{closednet}/meetings", {"*": 404}),
+    "api.get_meeting": ("GET", "/api/v1/meetings/{meeting}", {"*": 200}),
+    "api.get_meeting#closed": ("GET", "/api/v1/meetings/{closed_meeting}", {"*": 404}),
     "feedback.audit_log": ("GET", "/moderation/log", {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403}),
 }
 
@@ -308,6 +355,7 @@ def world(app, make_user, make_entry, db_session, tmp_path):
     meeting = meetings.create_meeting(db_session, net, {"title": "Temadag", "capacity": "20", **times}, fac)
     closed_meeting = meetings.create_meeting(db_session, closednet, {"title": "Internt", **times}, fac)
     registration = meetings.register(db_session, meeting, users["other"], "", False, datetime.now(UTC))
+    block = meetings.add_block(db_session, meeting, {"title": "Välkomna", "minutes": "15"}, None, fac)
     db_session.commit()
     values = {
         "pub": pub.slug,
@@ -329,6 +377,7 @@ def world(app, make_user, make_entry, db_session, tmp_path):
         "meeting": meeting.id,
         "closed_meeting": closed_meeting.id,
         "registration": registration.id,
+        "block": block.id,
     }
     return users, values
 
