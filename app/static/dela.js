@@ -122,3 +122,44 @@
   });
   input.addEventListener("blur", function () { setTimeout(close, 100); });
 }());
+
+// The agenda builder: drag a row to a new place; the order is saved with the same form the
+// up/down buttons use (POST with the CSRF token), and the page reloads. Without JavaScript the
+// buttons do it one step at a time.
+(function () {
+  "use strict";
+  var form = document.getElementById("agenda-order-form");
+  var table = document.getElementById("agenda-table");
+  if (!form || !table) { return; }
+  var body = table.tBodies[0];
+  var dragged = null;
+  Array.prototype.forEach.call(body.rows, function (row) {
+    row.setAttribute("draggable", "true");
+    row.classList.add("draggable");
+    row.addEventListener("dragstart", function (event) {
+      dragged = row;
+      row.classList.add("dragging");
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", row.getAttribute("data-block-id"));
+    });
+    row.addEventListener("dragend", function () {
+      row.classList.remove("dragging");
+      dragged = null;
+    });
+    row.addEventListener("dragover", function (event) {
+      if (!dragged || dragged === row) { return; }
+      event.preventDefault();
+      var box = row.getBoundingClientRect();
+      var after = event.clientY > box.top + box.height / 2;
+      body.insertBefore(dragged, after ? row.nextSibling : row);
+    });
+    row.addEventListener("drop", function (event) {
+      event.preventDefault();
+      var ids = Array.prototype.map.call(body.rows, function (r) { return r.getAttribute("data-block-id"); });
+      form.elements.order.value = ids.join(",");
+      form.submit();
+    });
+  });
+  var hint = document.getElementById("agenda-drag-hint");
+  if (hint) { hint.hidden = false; }
+}());
