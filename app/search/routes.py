@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from methodbook import feedback
 from methodbook.entries import tag_counts, visible_entries
-from methodbook.models import Entry
+from methodbook.models import Entry, Network
 
 from ..db import db_session
 from ..forms_util import translate
@@ -17,7 +17,7 @@ from ..security import public
 from . import bp
 from .service import ARG_FOR, request_from_args, run_search
 
-FACET_ORDER = ("kind", "language", "duration", "phase", "role", "tag")
+FACET_ORDER = ("kind", "language", "network", "duration", "phase", "role", "tag")
 ARG_OF = {facet: arg for arg, facet in ARG_FOR.items()}
 
 
@@ -46,11 +46,18 @@ def search():
     if result.total == 0 or empty:
         popular = visible_entries(None).order_by(Entry.created_at.desc()).limit(6)
         context = {"tags": tag_counts(db_session(), 20), "popular": list(db_session().scalars(popular))}
+    # Entries outside any network are counted as "none": not a choice worth offering.
+    if "network" in result.facets:
+        result.facets["network"] = [(v, n) for v, n in result.facets["network"] if v != "none"]
+    network_names = {}
+    if result.facets.get("network"):
+        network_names = {slug: name for slug, name in db_session().execute(select(Network.slug, Network.name))}
     pages = max((result.total + search_request.per_page - 1) // search_request.per_page, 1)
     total_all = db_session().scalar(select(func.count()).select_from(visible_entries(None).subquery()))
     return render_template(
         "search/results.html", req=search_request, result=result, state=state, empty=empty, pages=pages,
         notes=[translate(n) for n in result.notes], facet_order=FACET_ORDER, arg_of=ARG_OF,
         url_with=lambda **kw: url_with(request.args, **kw), total_all=total_all,
-        comment_counts=feedback.comment_counts(db_session(), [h.entry_id for h in result.hits]), **context,
+        comment_counts=feedback.comment_counts(db_session(), [h.entry_id for h in result.hits]),
+        network_names=network_names, **context,
     )  # fmt: skip
