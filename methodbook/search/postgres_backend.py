@@ -19,7 +19,6 @@ by renaming, in one transaction, so searches keep answering while the index is r
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -506,6 +505,10 @@ class PostgresBackend:
                 conn.execute(text(f"DROP TABLE IF EXISTS {old}"))
                 for suffix in suffixes:
                     conn.execute(text(f"ALTER INDEX IF EXISTS {fresh}_{suffix} RENAME TO {final}_{suffix}"))
+        # Mark the new table's pages all-visible (and so answer counts from its indexes) without
+        # waiting for autovacuum; VACUUM cannot run inside the swap's transaction.
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f"VACUUM {TABLE}"))
         self.state = "ok"
         return count
 
@@ -615,7 +618,6 @@ class PostgresBackend:
             # An anti-join answered by the index, rather than reading every candidate's vector.
             params["excluded"] = excluded.match
             where.append("entry_id NOT IN (SELECT entry_id FROM dela_search WHERE tsv @@ CAST(:excluded AS tsquery))")
-        has_words = excluded is not None or bool(parsed.groups)
         if request.sort == "title":
             order = "title"
         elif request.sort == "newest" or parsed.is_empty:
@@ -629,15 +631,11 @@ class PostgresBackend:
                 conditions.append("tsv @@ CAST(:match AS tsquery)")
                 run_params["match"] = match.match
             matches = f"SELECT {_MATCH_COLUMNS} FROM dela_search WHERE {' AND '.join(conditions)}"  # noqa: S608  (built here; values are bound)
-            total, facets = self._facets(conn, f"WITH m AS MATERIALIZED ({matches})", run_params)
-            if not total or (page - 1) * per_page >= total:
-                return total, [], facets
-            # With words to match, the matches come from the GIN index first (see _READ_SETUP);
-            # without, the planner may fold the list into the query and walk an index in order.
-            matches = f"WITH m AS {'MATERIALIZED' if has_words else 'NOT MATERIALIZED'} ({matches})"
             if order is None and units:
-                return total, self._ranked(conn, matches, run_params, units, page, per_page), facets
-            return total, self._sorted(conn, matches, run_params, order or "newest", page, per_page), facets
+                hits = self._ranked(run_params, units, page, per_page)
+            else:
+                hits = self._sorted(run_params, order or "newest", page, per_page)
+            return self._page(conn, matches, hits, run_params)
 
         units = [_any_of(group) for group in parsed.groups]
         nothing = (0, [], {name: [] for name in FACET_COLUMNS})
@@ -673,12 +671,14 @@ class PostgresBackend:
         )
 
     @staticmethod
-    def _facets(conn, matches: str, params: dict) -> tuple[int, dict]:
-        """Count the matches, and each facet value among them, in one statement.
+    def _page(conn, matches: str, hits: str, params: dict) -> tuple[int, list, dict]:
+        """Count the matches and each facet value among them, and read a page of hits, in one statement.
 
-        The one-value facets are counted in one pass (grouping sets; each row has exactly one of
-        those columns set, or none for the total, as the columns are NOT NULL), tags and roles in
-        one pass each.
+        The matches are read from the GIN index once, into a materialised CTE that the counts and
+        the page share (see _READ_SETUP). The one-value facets are counted in one pass (grouping
+        sets; each row has exactly one of those columns set, or none for the total, as the columns
+        are NOT NULL), tags and roles in one pass each; the counts come back as one JSON value,
+        beside each hit row (or beside a row of NULLs when the page is empty).
         """
         columns, nulls = ", ".join(_SCALAR_FACETS.values()), ", ".join("NULL::text" for _ in _SCALAR_FACETS)
         sets = ", ".join(f"({column})" for column in _SCALAR_FACETS.values())
@@ -686,9 +686,12 @@ class PostgresBackend:
         for name in ARRAY_FACETS:
             values = f"SELECT unnest(m.{FACET_COLUMNS[name]}) AS v FROM m"  # noqa: S608  (constant names)
             parts.append(f"SELECT {nulls}, '{name}', v, count(*) FROM ({values}) AS x GROUP BY v")  # noqa: S608  (constant names)
+        names = [*_SCALAR_FACETS.values(), "array_facet", "array_value", "n"]
+        counted = f"(SELECT json_agg(json_build_array({', '.join('f.' + n for n in names)})) FROM ({' UNION ALL '.join(parts)}) AS f({', '.join(names)}))"  # noqa: S608  (constant names)
+        sql = f"WITH m AS MATERIALIZED ({matches}), h AS ({hits}) SELECT {counted} AS facets, h.* FROM (SELECT 1) AS one LEFT JOIN h ON true ORDER BY h.position"  # noqa: S608  (constant names; values are bound)
+        rows = list(conn.execute(text(sql), params))
         total, counts = 0, {name: [] for name in FACET_COLUMNS}
-        for row in conn.execute(text(f"{matches} {' UNION ALL '.join(parts)}"), params):
-            *scalars, array_facet, array_value, n = row
+        for *scalars, array_facet, array_value, n in rows[0].facets or []:
             if array_facet is not None:
                 facet, value = array_facet, array_value
             else:
@@ -701,40 +704,43 @@ class PostgresBackend:
                 counts[facet].append((str(value), n))
         for name in counts:
             counts[name].sort(key=lambda kv: (-kv[1], kv[0]))
-        return total, counts
+        return total, [r for r in rows if r.entry_id is not None], counts
 
     @staticmethod
-    def _sorted(conn, matches: str, params: dict, order: str, page: int, per_page: int) -> list:
-        """A page of matches in date or title order."""
+    def _sorted(params: dict, order: str, page: int, per_page: int) -> str:
+        """The query of a page of matches (m) in date or title order."""
+        params.update(limit=per_page, offset=(page - 1) * per_page)
         page_ids = f"SELECT m.entry_id FROM m ORDER BY {_ORDERS[order].format(t='m')} LIMIT :limit OFFSET :offset"  # noqa: S608  (constant names)
-        sql = f"{matches} SELECT {_HIT_COLUMNS}, 0.0 AS score FROM dela_search AS d WHERE d.entry_id = ANY(ARRAY({page_ids})) ORDER BY {_ORDERS[order].format(t='d')}"  # noqa: S608  (constant names)
-        return list(conn.execute(text(sql), {**params, "limit": per_page, "offset": (page - 1) * per_page}))
+        return f"SELECT {_HIT_COLUMNS}, 0.0 AS score, row_number() OVER (ORDER BY {_ORDERS[order].format(t='d')}) AS position FROM dela_search AS d WHERE d.entry_id = ANY(ARRAY({page_ids}))"  # noqa: S608  (constant names)
 
     @staticmethod
-    def _ranked(conn, matches: str, params: dict, units: list[_Query], page: int, per_page: int) -> list:
-        """Rank a bounded set of candidates (the newest matches), never every match.
+    def _ranked(params: dict, units: list[_Query], page: int, per_page: int) -> str:
+        """The query of a page of matches (m) ranked: a bounded set of candidates (the newest
+        matches) is ranked, never every match.
 
         The score sums, per word group, ts_rank times the group's number of terms (ts_rank divides
         an OR by it) times the group's idf, so a rare word counts for more than a common one, as
         with BM25 in Whoosh. Ties go to the shorter entry, as BM25's length normalisation has it.
+        The idf counts are subqueries of the ranking, so a search with no match does not count.
         """
         offset = (page - 1) * per_page
-        params = {**params, "limit": per_page, "offset": offset, "weights": RANK_WEIGHTS}
+        params.update(limit=per_page, offset=offset, weights=RANK_WEIGHTS)
         params["candidates"] = max(CANDIDATES, offset + per_page)
-        idf = [1.0] * len(units)
-        if len(units) > 1:
-            count = "(SELECT count(*) FROM dela_search WHERE tsv @@ CAST(:u{} AS tsquery))"
-            sql = "SELECT (SELECT count(*) FROM dela_search), " + ", ".join(count.format(i) for i in range(len(units)))  # noqa: S608  (placeholders only)
-            row = conn.execute(text(sql), {f"u{i}": u.match for i, u in enumerate(units)}).one()
-            idf = [math.log(row[0] / (df + 1)) + 1 if row[0] else 1.0 for df in row[1:]]
-        scores = []
+        scores, counts = [], ["(SELECT count(*) FROM dela_search) AS n"]
         for i, unit in enumerate(units):
             params[f"r{i}"] = unit.rank
-            factor = max(idf[i], 0.01) * unit.terms
-            scores.append(f"{factor:.6f} * ts_rank(CAST(:weights AS real[]), d.tsv, CAST(:r{i} AS tsquery))")
+            factor = f"{unit.terms:.6f}"
+            if len(units) > 1:
+                # max(idf, 0.01) * terms, to six decimals; idf = ln(documents / (df + 1)) + 1
+                params[f"u{i}"] = unit.match
+                counts.append(f"(SELECT count(*) FROM dela_search WHERE tsv @@ CAST(:u{i} AS tsquery)) AS df{i}")  # noqa: S608  (a placeholder)
+                idf = f"ln(CAST((SELECT n FROM c) AS float8) / ((SELECT df{i} FROM c) + 1)) + 1"  # noqa: S608  (constant names)
+                factor = f"CAST(round(CAST(GREATEST({idf}, 0.01) * {unit.terms} AS numeric), 6) AS float8)"
+            scores.append(f"{factor} * ts_rank(CAST(:weights AS real[]), d.tsv, CAST(:r{i} AS tsquery))")
         candidates = "SELECT m.entry_id FROM m ORDER BY m.created DESC, m.entry_id DESC LIMIT :candidates"
-        sql = f"{matches} SELECT {_HIT_COLUMNS}, {' + '.join(scores)} AS score, d.words FROM dela_search AS d WHERE d.entry_id = ANY(ARRAY({candidates})) ORDER BY score DESC, d.words, d.entry_id LIMIT :limit OFFSET :offset"  # noqa: S608  (numbers and placeholders)
-        return list(conn.execute(text(sql), params))
+        # The counts are read once, and only when there are candidates to rank.
+        ranked = f"WITH c AS MATERIALIZED (SELECT {', '.join(counts)}) SELECT {_HIT_COLUMNS}, {' + '.join(scores)} AS score, d.words FROM dela_search AS d WHERE d.entry_id = ANY(ARRAY({candidates})) ORDER BY score DESC, d.words, d.entry_id LIMIT :limit OFFSET :offset"  # noqa: S608  (numbers and placeholders)
+        return f"SELECT r.*, row_number() OVER (ORDER BY r.score DESC, r.words, r.entry_id) AS position FROM ({ranked}) AS r"  # noqa: S608  (built here)
 
     # -- spelling -----------------------------------------------------------------------
     def _did_you_mean(self, conn, plain: list[str]) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from markupsafe import escape
 
 from .text import WORD, stem
@@ -23,8 +25,9 @@ def snippet(text: str, plain_words: list[str], language: str, window: int = WIND
     hits = [i for i, m in enumerate(tokens) if wanted and stem(m.group(0).lower(), language) in wanted]
     start = 0
     if hits:
-        best = max(hits, key=lambda i: sum(1 for j in hits if i <= j < i + window))
-        start = max(0, best - 4)
+        # The first window start with the most hits (hits are in order: count them by bisection).
+        most = max(range(len(hits)), key=lambda k: bisect_left(hits, hits[k] + window, k) - k)
+        start = max(0, hits[most] - 4)
     chosen = tokens[start : start + window]
     begin, end = chosen[0].start(), chosen[-1].end()
     out, cursor = [], begin

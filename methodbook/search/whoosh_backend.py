@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh import sorting
 from whoosh.analysis import NgramWordAnalyzer, SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.query import And, AndNot, Every, Or, Phrase, Prefix, Term
@@ -30,6 +29,7 @@ from .documents import IndexDocument
 from .query import Clause, parse_query
 from .snippets import snippet
 from .text import LANGUAGES, part_terms, query_variants, stem, stems, words
+from .whoosh_segments import PostingCache, SearchView, SegmentArrays
 
 _TERMS = SpaceSeparatedTokenizer()
 FACET_FIELDS = {
@@ -122,9 +122,13 @@ def _clause_query(clause: Clause):
     return Or([Term(f, v) for v in variants for f in ("title", "tags_text", "text", "extra", "parts")])
 
 
-def _score(hit) -> float:
-    """Return the relevance score; a hit of a sorted search carries its sort key instead."""
-    return float(hit.score) if isinstance(hit.score, int | float) else 0.0
+def whoosh_query(parsed, any_words: bool = False):
+    """Return the Whoosh query of a parsed search: every word group (or, with any_words, any of them)."""
+    groups = [Or([_clause_query(c) for c in group]) for group in parsed.groups]
+    query = (Or(groups) if any_words else And(groups)) if groups else Every()
+    if parsed.excluded:
+        query = AndNot(query, Or([_clause_query(c) for c in parsed.excluded]))
+    return query
 
 
 class WhooshBackend:
@@ -137,6 +141,11 @@ class WhooshBackend:
         self._index = None
         self._index_dir: Path | None = None
         self._searcher = None
+        self._view: SearchView | None = None
+        # Arrays derived from each segment's postings, by segment id: a segment never changes once
+        # written, so they outlive the searcher and only new segments are read after a change.
+        self._segments: dict[str, SegmentArrays] = {}
+        self._postings = PostingCache()
         self._lock = threading.RLock()
         self.state = "unknown"
 
@@ -182,6 +191,9 @@ class WhooshBackend:
         if self._searcher is not None:
             self._searcher.close()
         self._searcher = None
+        self._view = None
+        self._segments = {}
+        self._postings = PostingCache()
         self._index = None
         self._index_dir = None
 
@@ -202,6 +214,7 @@ class WhooshBackend:
                     # deletions made in an existing segment. A fresh searcher after a change is exact.
                     self._searcher.close()
                     self._searcher = None
+                    self._view = None
                 if self._searcher is None:
                     self._searcher = ix.searcher()
             except Exception:  # noqa: BLE001
@@ -209,6 +222,24 @@ class WhooshBackend:
                 self.state = "damaged"
                 return None
             return self._searcher
+
+    def view(self) -> SearchView | None:
+        """Return the shared searcher with its segment arrays and filter masks; None without an index."""
+        with self._lock:
+            searcher = self.searcher()
+            if searcher is None:
+                return None
+            if self._view is None or self._view.searcher is not searcher:
+                try:
+                    self._view = SearchView(searcher, self._segments, self._postings)
+                except Exception:  # noqa: BLE001  (a damaged segment must not take the site down)
+                    self._close()
+                    self.state = "damaged"
+                    return None
+                # Forget the arrays of segments that were merged away.
+                self._segments = {k: v for k, v in self._segments.items() if k in self._view.segment_ids}
+                self._postings.keep_only(self._view.segment_ids)
+            return self._view
 
     @contextmanager
     def writer_lock(self, blocking: bool = False):
@@ -296,66 +327,46 @@ class WhooshBackend:
         for name, values in parsed.filters.items():
             filters.setdefault(name, []).extend(values)
         page, per_page = max(request.page, 1), max(min(request.per_page, 100), 1)
-        searcher = self.searcher()
-        if searcher is None:
+        view = self.view()
+        if view is None:
             return SearchResult(total=0, hits=[], facets={}, notes=parsed.notes, page=page, per_page=per_page)
-        groups = [Or([_clause_query(c) for c in group]) for group in parsed.groups]
-        query = And(groups) if groups else Every()
-        if parsed.excluded:
-            query = AndNot(query, Or([_clause_query(c) for c in parsed.excluded]))
-        filter_query = And(
-            [Term("visibility", "public")]
-            + [Or([Term(FACET_FIELDS[k], v) for v in vs]) for k, vs in filters.items() if k in FACET_FIELDS]
-        )
-        sortedby, reverse = None, False
+        searcher = view.searcher
+        query = whoosh_query(parsed)
+        mask_filters = {"visibility": ["public"]}
+        for name, values in filters.items():
+            if name in FACET_FIELDS:
+                mask_filters.setdefault(FACET_FIELDS[name], []).extend(str(v) for v in values)
+        sort = None
         if request.sort == "newest" or (parsed.is_empty and request.sort == "relevance"):
-            sortedby, reverse = "created", True
+            sort = "newest"
         elif request.sort == "title":
-            sortedby = "title_sort"
-        facets = {
-            name: sorting.FieldFacet(field_name, allow_overlap=name in ("tag", "role"), maptype=sorting.Count)
-            for name, field_name in FACET_FIELDS.items()
-        }
-
-        def run(q):
-            return searcher.search(
-                q,
-                filter=filter_query,
-                limit=page * per_page,
-                sortedby=sortedby,
-                reverse=reverse,
-                groupedby=facets,
-                terms=False,
-            )
-
-        results = run(query)
-        total = len(results)
-        if total == 0 and len(groups) > 1:
+            sort = "title"
+        total, top, counts = view.run(query, mask_filters, sort, page * per_page, FACET_FIELDS)
+        if total == 0 and len(parsed.groups) > 1:
             # No entry has every word: rank the entries that have some of them.
-            any_words = Or(groups)
-            if parsed.excluded:
-                any_words = AndNot(any_words, Or([_clause_query(c) for c in parsed.excluded]))
-            results = run(any_words)
-            total = len(results)
+            total, top, counts = view.run(
+                whoosh_query(parsed, any_words=True), mask_filters, sort, page * per_page, FACET_FIELDS
+            )
             if total:
                 parsed.notes.append(Message(N_("No entry has all your words; these have some of them.")))
         hits = []
         plain = parsed.plain_words()
-        for hit in results[(page - 1) * per_page : page * per_page]:
-            stored = hit.fields()
+        for docnum, score in top[(page - 1) * per_page : page * per_page]:
+            stored = searcher.stored_fields(docnum)
             hits.append(
                 Hit(
                     entry_id=int(stored["id"]), slug=stored["slug"], title=stored["stored_title"], kind=stored["kind"],
                     language=stored["language"], tags=stored["stored_tags"], duration=stored["stored_duration"],
-                    snippet=snippet(stored["stored_text"], plain, stored["language"]), score=_score(hit),
+                    snippet=snippet(stored["stored_text"], plain, stored["language"]), score=score,
                 )
             )  # fmt: skip
-        facet_counts = {}
-        for name in FACET_FIELDS:
-            counts = results.groups(name)
-            facet_counts[name] = sorted(
-                ((str(k), n) for k, n in counts.items() if k not in (None, "none", "")), key=lambda kv: (-kv[1], kv[0])
+        facet_counts = {
+            name: sorted(
+                ((str(k), n) for k, n in counts[name].items() if k not in (None, "none", "")),
+                key=lambda kv: (-kv[1], kv[0]),
             )
+            for name in FACET_FIELDS
+        }
         suggestion = self._did_you_mean(searcher, plain) if total == 0 and plain else None
         return SearchResult(
             total=total,

@@ -1,0 +1,521 @@
+"""Fast paths for the Whoosh backend: per-segment arrays, and queries evaluated a posting list at a time.
+
+Whoosh recomputes its facet maps on every search (a pass over every posting of every facet
+field) and scores through a tree of matchers, several Python calls per document and term. Here
+a segment's facet values become masks, built once (a segment's postings never change after it
+is written; deletions are applied at search time), and a query is evaluated by reading whole
+posting lists into a list of scores indexed by document number. Counting a facet value is then
+one AND and one popcount of Python integers.
+
+A mask is a Python integer with bit n set for document n of the segment, packed from (and
+unpacked to) a bytes object with one byte, 0 or 1, per document; ``(a & b).bit_count()`` counts
+the documents in both.
+
+Scores are Whoosh's own BM25F (its scorer gives idf, average length, B and K1), combined as its
+matchers combine them, so the ranking is the one ``Searcher.search`` gives; the tests compare
+the two. Decoding a posting list (unpickling its blocks, positions included) costs more than
+scoring it, so the decoded ids and weights of recently used terms are kept, within a budget.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from array import array
+from collections import Counter, OrderedDict
+from itertools import accumulate, compress, islice
+from operator import add
+from pickle import loads
+
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.query import And, AndNot, Every, Or, Phrase, Prefix, Term
+from whoosh.scoring import BM25F, BM25FScorer
+
+SORT_COLUMNS = ("created", "title_sort")
+MAX_FILTER_MASKS = 64  # filter combinations remembered per searcher
+POSTINGS_BUDGET_BYTES = 96_000_000  # about what the decoded postings kept take in memory
+_INT_SIZE = 4  # the count before the pickled position deltas of a Positions value
+
+
+def _leaf_matcher(matcher):
+    """Return the matcher under Whoosh's deletion filter: deletions are applied with the live mask."""
+    while isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    return matcher
+
+
+_TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
+_FROM_DIGITS = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def pack(flags: bytes) -> int:
+    """Return the mask of one byte (0 or 1) per document, one bit each (conversions from base 2 are linear)."""
+    return int(bytes(flags).translate(_TO_DIGITS)[::-1], 2) if flags else 0
+
+
+def unpack(mask: int, size: int) -> bytes:
+    """Return one byte (0 or 1) per document of a mask."""
+    return format(mask, f"0{size}b").encode()[::-1].translate(_FROM_DIGITS) if size else b""
+
+
+def read_postings(matcher, values: bool = False) -> tuple[array, array, list | None]:
+    """Return a term's document numbers, weights and (if asked) encoded values, deleted ones included.
+
+    whoosh3's W3 codec decodes a whole block of ids and weights at a time; reading them from the
+    block avoids a method call per posting. Other matchers (postings inlined in the term info)
+    are read a posting at a time.
+    """
+    matcher = _leaf_matcher(matcher)
+    ids, weights, found = array("I"), array("d"), [] if values else None
+    if all(hasattr(matcher, n) for n in ("_read_ids", "_read_weights", "_read_values", "_next_block", "_ids")):
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            ids.extend(iter(matcher._ids))
+            weights.extend(iter(matcher._weights))
+            if values:
+                if matcher._values is None:
+                    matcher._read_values()
+                found.extend(matcher._values)
+            matcher._next_block()
+        return ids, weights, found
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        if values:
+            found.append(matcher.value())
+        matcher.next()
+    return ids, weights, found
+
+
+def positions(value: bytes) -> list[int]:
+    """Decode the positions of a posting of Whoosh's Positions format (a count, then pickled deltas)."""
+    if not value.endswith(b"."):
+        value += b"."
+    return list(accumulate(loads(value[_INT_SIZE:])))  # noqa: S301  (the index's own postings)
+
+
+class _Postings:
+    """A term's decoded postings in one segment, with what was derived from them."""
+
+    __slots__ = ("ids", "weights", "by_doc", "scored", "cost")
+
+    def __init__(self, ids: array, weights: array):
+        self.ids, self.weights = ids, weights
+        self.by_doc: dict | None = None  # docnum -> (weight, encoded positions), for phrases
+        self.scored: tuple | None = None  # (BM25F figures, scores in the order of ids)
+        self.cost = 12 * len(ids)
+
+
+class PostingCache:
+    """Decoded postings of recently used terms, least recently used dropped first.
+
+    A segment's postings never change, so an entry is good until the segment is merged away;
+    BM25F scores depend on index-wide statistics too and are kept with the figures they used.
+    """
+
+    def __init__(self, budget: int = POSTINGS_BUDGET_BYTES):
+        self.budget = budget
+        self.size = 0
+        self._items: OrderedDict[tuple, _Postings] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, reader, field: str, btext: bytes, positions: bool = False) -> _Postings:
+        """Return a term's postings in a segment (with positions by document if asked)."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+        if found is None:
+            ids, weights, values = read_postings(reader.postings(field, btext), values=positions)
+            found = _Postings(ids, weights)
+            if positions:
+                found.by_doc = dict(zip(ids, zip(weights, values, strict=True), strict=True))
+            self._account(key, found)
+        elif positions and found.by_doc is None:
+            ids, weights, values = read_postings(reader.postings(field, btext), values=True)
+            found.by_doc = dict(zip(ids, zip(weights, values, strict=True), strict=True))
+            self._account(key, found)
+        return found
+
+    def scored(self, entry: _Postings, figures: tuple) -> array:
+        """Return the BM25F score of each posting of a term for these figures (idf, K1 + 1, norms)."""
+        old = entry.scored[0] if entry.scored is not None else None
+        if old is None or old[0] != figures[0] or old[1] != figures[1] or old[2] is not figures[2]:
+            idf, k1_plus, norms = figures
+            entry.scored = (
+                figures,
+                array(
+                    "d",
+                    [idf * ((tf * k1_plus) / (tf + norms[d])) for d, tf in zip(entry.ids, entry.weights, strict=True)],
+                ),
+            )
+        return entry.scored[1]
+
+    def _account(self, key: tuple, entry: _Postings) -> None:
+        cost = 20 * len(entry.ids) + (
+            sum(len(v) for _, v in entry.by_doc.values()) + 150 * len(entry.by_doc) if entry.by_doc else 0
+        )
+        with self._lock:
+            old = self._items.get(key)
+            if old is not None:
+                self.size -= old.cost
+            if cost > self.budget:
+                self._items.pop(key, None)
+                return
+            entry.cost = cost
+            self._items[key] = entry
+            self.size += cost
+            while self.size > self.budget:
+                _, dropped = self._items.popitem(last=False)
+                self.size -= dropped.cost
+
+    def keep_only(self, segment_ids: set[str]) -> None:
+        """Forget the postings of segments that are no longer searched."""
+        with self._lock:
+            for key in [k for k in self._items if k[0] not in segment_ids]:
+                self.size -= self._items.pop(key).cost
+
+
+class SegmentArrays:
+    """What is derived from one segment's postings and columns; built on first use, then kept."""
+
+    def __init__(self, reader, segment_id: str):
+        self.size = reader.doc_count_all()
+        self.segment_id = segment_id
+        self._lock = threading.Lock()
+        self._values: dict[str, dict[str, int]] = {}
+        self._lengths: dict[str, list[int]] = {}
+        self._norms: dict[tuple, list[float]] = {}
+        self._columns: dict[str, list] = {}
+
+    def values(self, reader, field: str) -> dict[str, int]:
+        """Map each value of a field to the mask of the documents that have it."""
+        found = self._values.get(field)
+        if found is None:
+            with self._lock:
+                found = self._values.get(field)
+                if found is None:
+                    found = self._values[field] = self._read_values(reader, field)
+        return found
+
+    def _read_values(self, reader, field: str) -> dict[str, int]:
+        if field not in reader.schema or not reader.schema[field].format:
+            return {}
+        fieldobj = reader.schema[field]
+        masks = {}
+        for btext in list(reader.lexicon(field)):
+            flags = bytearray(self.size)
+            for docnum in read_postings(reader.postings(field, btext))[0]:
+                flags[docnum] = 1
+            masks[fieldobj.from_bytes(btext)] = pack(flags)
+        return masks
+
+    def norms(self, reader, field: str, avgfl: float, b: float, k1: float) -> list[float]:
+        """BM25's length normalisation K1 * (1 - B + B * length / average length) of each document."""
+        key = (field, avgfl, b, k1)
+        found = self._norms.get(key)
+        if found is None:
+            lengths = self._lengths.get(field)
+            if lengths is None:
+                lengths = self._lengths[field] = [reader.doc_field_length(d, field, 1) or 1 for d in range(self.size)]
+            found = [k1 * ((1 - b) + b * length / avgfl) for length in lengths]
+            with self._lock:
+                # Average lengths change with every generation; keep the latest few.
+                if len(self._norms) > 16:
+                    self._norms.clear()
+                self._norms[key] = found
+        return found
+
+    def column(self, reader, name: str) -> list:
+        """The values of a sortable column, by document number."""
+        found = self._columns.get(name)
+        if found is None:
+            found = self._columns[name] = list(reader.column_reader(name))
+        return found
+
+    def order(self, reader, name: str) -> list[int]:
+        """Document numbers in the order of a column's values (ties in document number order)."""
+        key = "order:" + name
+        found = self._columns.get(key)
+        if found is None:
+            values = self.column(reader, name)
+            found = self._columns[key] = sorted(range(self.size), key=lambda d: (values[d], d))
+        return found
+
+
+class _Leaf:
+    """One segment of a searcher: its sub-searcher, offset, arrays, and which documents are live."""
+
+    def __init__(self, searcher, offset: int, arrays: SegmentArrays, postings: PostingCache):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.offset = offset
+        self.arrays = arrays
+        self.postings = postings
+        self.size = arrays.size
+        live = bytearray(b"\x01") * self.size
+        if self.reader.has_deletions():
+            for docnum in self.reader.deleted_docs_set:
+                live[docnum] = 0
+        self.live = pack(live)
+        self.bm25 = type(searcher.weighting) is BM25F
+        self._figures: dict[tuple, tuple | None] = {}  # statistics are fixed for this searcher
+
+    # -- evaluating a query into a list of scores by document number (0.0: no match) ----------
+    def scores(self, query) -> list[float] | None:
+        """Score the documents of this segment; None stands for every document (score unused)."""
+        kind = type(query)
+        if kind is Every:
+            return None
+        if not self.bm25:
+            return self._generic(query)
+        if kind is Term:
+            out = [0.0] * self.size
+            return out if self._add_term(out, query.fieldname, query.text, query.boost) else self._generic(query)
+        if kind is Prefix and query.boost == 1.0:
+            out = [0.0] * self.size
+            return out if self._add_prefix(out, query) else self._generic(query)
+        if kind is Phrase and query.boost == 1.0 and query.slop == 1:
+            out = [0.0] * self.size
+            found = self._phrase(query)
+            if found is None:
+                return self._generic(query)
+            for docnum, score in found.items():
+                out[docnum] = score
+            return out
+        if kind is Or and query.boost == 1.0 and not query.minmatch and query.scale is None:
+            out = [0.0] * self.size
+            phrases: dict = {}  # the same phrase twice counts twice, as in Whoosh, but is matched once
+            for sub in query.subqueries:
+                sub_kind, plain = type(sub), sub.boost == 1.0
+                if sub_kind is Term and self._add_term(out, sub.fieldname, sub.text, sub.boost):
+                    continue
+                if sub_kind is Prefix and plain and self._add_prefix(out, sub):
+                    continue
+                if sub_kind is Phrase and plain and sub.slop == 1:
+                    if sub not in phrases:
+                        phrases[sub] = self._phrase(sub)
+                    if phrases[sub] is not None:
+                        for docnum, score in phrases[sub].items():
+                            out[docnum] += score
+                        continue
+                found = self.scores(sub)
+                if found is None:
+                    return None
+                out = list(map(add, out, found))
+            return out
+        if kind is And and query.boost == 1.0:
+            parts = [p for p in map(self.scores, query.subqueries) if p is not None]
+            if not parts:
+                return None
+            out = parts[0]
+            for other in parts[1:]:
+                out = [a + b if a and b else 0.0 for a, b in zip(out, other, strict=True)]
+            return out
+        if kind is AndNot and query.boost == 1.0:
+            positive, negative = self.scores(query.a), self.scores(query.b)
+            if negative is None:
+                return [0.0] * self.size
+            if positive is None:
+                positive = [1.0] * self.size
+            return [0.0 if b else a for a, b in zip(positive, negative, strict=True)]
+        return self._generic(query)
+
+    def _terms(self, field: str, btext: bytes, positions: bool = False) -> _Postings:
+        key = (self.arrays.segment_id, field, btext)
+        return self.postings.get(key, self.reader, field, btext, positions)
+
+    def _scorer(self, field: str, btext: bytes):
+        """Whoosh's BM25F figures for a term: (idf, K1 + 1, norms by document), or None."""
+        key = (field, btext)
+        if key not in self._figures:
+            self._figures[key] = self._read_scorer(field, btext)
+        return self._figures[key]
+
+    def _read_scorer(self, field: str, btext: bytes):
+        scorer = self.searcher.weighting.scorer(self.searcher, field, btext)
+        if type(scorer) is not BM25FScorer:
+            return None
+        return scorer.idf, scorer.K1 + 1, self.arrays.norms(self.reader, field, scorer.avgfl, scorer.B, scorer.K1)
+
+    def _btext(self, field: str, text) -> bytes | None:
+        schema = self.reader.schema
+        if field not in schema:
+            return None
+        try:
+            btext = text if isinstance(text, bytes) else schema[field].to_bytes(text)
+        except ValueError:
+            return None
+        return btext if (field, btext) in self.reader else None
+
+    def _add_term(self, out: list[float], field: str, text, boost: float) -> bool:
+        """Add a term's BM25F scores to out; return False when it cannot be scored here."""
+        btext = self._btext(field, text)
+        if btext is None:
+            return True
+        figures = self._scorer(field, btext)
+        if figures is None:
+            return False
+        entry = self._terms(field, btext)
+        scores = self.postings.scored(entry, figures)
+        if boost == 1.0:
+            for docnum, score in zip(entry.ids, scores, strict=True):
+                out[docnum] += score
+        else:
+            for docnum, score in zip(entry.ids, scores, strict=True):
+                out[docnum] += score * boost
+        return True
+
+    def _add_prefix(self, out: list[float], query) -> bool:
+        """Add a prefix's scores as Whoosh scores it: its expansions ORed without weighting, which
+        Whoosh honours only when it preloads the union (a segment of up to 5,000 documents and
+        more than two expansions, or 1,024 and more): then every match scores 1. Otherwise each
+        expansion is scored with BM25F and the scores are summed, as for a lone expansion."""
+        field = query.fieldname
+        if field not in self.reader.schema or not self.reader.schema[field].scorable:
+            return False
+        texts = [t for t in self.reader.expand_prefix(field, query.text) if t]
+        if len(texts) == 1 or (len(texts) < 1024 and (len(texts) == 2 or self.size > 5000)):
+            return all(self._add_term(out, field, btext, 1.0) for btext in texts)
+        matched = set()
+        for btext in texts:
+            matched.update(self._terms(field, btext).ids)
+        for docnum in matched:
+            out[docnum] += 1.0
+        return True
+
+    def _phrase(self, query) -> dict[int, float] | None:
+        """Match words at consecutive positions, scored as Whoosh's phrase matcher scores: the sum
+        of each word's BM25F (a repeated word counts each time). None when it cannot be done here."""
+        field = query.fieldname
+        btexts = [self._btext(field, w) for w in query.words]
+        out: dict[int, float] = {}
+        if not btexts or None in btexts:
+            return out
+        figures = {b: self._scorer(field, b) for b in set(btexts)}
+        if None in figures.values():
+            return None
+        postings = {b: self._terms(field, b, positions=True).by_doc for b in figures}
+        rarest = sorted(postings.values(), key=len)
+        first, others = rarest[0], rarest[1:]
+        for docnum in first:
+            if not all(docnum in other for other in others):
+                continue
+            starts = None
+            for offset, btext in enumerate(btexts):
+                at = positions(postings[btext][docnum][1])
+                starts = {p - offset for p in at} if starts is None else starts.intersection(p - offset for p in at)
+                if not starts:
+                    break
+            if not starts:
+                continue
+            score = 0.0
+            for btext in btexts:
+                idf, k1_plus, norms = figures[btext]
+                tf = postings[btext][docnum][0]
+                score += idf * ((tf * k1_plus) / (tf + norms[docnum]))
+            out[docnum] = score
+        return out
+
+    def _generic(self, query) -> list[float]:
+        """Score a query through its Whoosh matcher (anything not handled above)."""
+        matcher = query.matcher(self.searcher, self.searcher.context())
+        out = [0.0] * self.size
+        while matcher.is_active():
+            out[matcher.id()] = matcher.score() or 1e-9  # a match never scores 0 here
+            matcher.next()
+        return out
+
+
+class SearchView:
+    """A searcher and what its searches share: each segment's arrays and the filter masks."""
+
+    def __init__(self, searcher, arrays: dict[str, SegmentArrays], postings: PostingCache):
+        self.searcher = searcher
+        self.leaves: list[_Leaf] = []
+        for sub, offset in searcher.leaf_searchers():
+            reader = sub.reader()
+            segment = reader.segment()
+            key = segment.segment_id() if segment is not None else f"@{id(reader)}"
+            found = arrays.get(key)
+            if found is None:
+                found = arrays[key] = SegmentArrays(reader, key)
+            self.leaves.append(_Leaf(sub, offset, found, postings))
+        self.segment_ids = {leaf.arrays.segment_id for leaf in self.leaves}
+        self._filters: dict[tuple, list[tuple[int, bytes]]] = {}
+        self._lock = threading.Lock()
+
+    def allowed(self, filters: dict[str, list[str]]) -> list[tuple[int, bytes]]:
+        """Per segment, the mask of live documents that pass the filters, and the same as bytes."""
+        key = tuple(sorted((field, tuple(sorted(set(values)))) for field, values in filters.items()))
+        found = self._filters.get(key)
+        if found is not None:
+            return found
+        found = []
+        for leaf in self.leaves:
+            mask = leaf.live
+            for field, values in key:
+                masks = leaf.arrays.values(leaf.reader, field)
+                either = 0
+                for value in values:
+                    either |= masks.get(value, 0)
+                mask &= either
+            found.append((mask, unpack(mask, leaf.size)))
+        with self._lock:
+            if len(self._filters) >= MAX_FILTER_MASKS:
+                self._filters.clear()
+            self._filters[key] = found
+        return found
+
+    def run(self, query, filters: dict[str, list[str]], sort: str | None, limit: int, facet_fields: dict[str, str]):
+        """Return (total, [(global docnum, score)] of the first ``limit``, {facet: Counter of values})."""
+        total = 0
+        counts = {name: Counter() for name in facet_fields}
+        candidates = []  # per segment: (leaf, scores or None, flags of the matches)
+        for leaf, (mask, flags) in zip(self.leaves, self.allowed(filters), strict=True):
+            scores = leaf.scores(query)
+            if scores is not None:
+                mask &= pack(bytes(map(bool, scores)))
+                flags = unpack(mask, leaf.size)
+            found = mask.bit_count()
+            if not found:
+                continue
+            total += found
+            for name, field in facet_fields.items():
+                tally = counts[name]
+                for value, value_mask in leaf.arrays.values(leaf.reader, field).items():
+                    n = (mask & value_mask).bit_count()
+                    if n:
+                        tally[value] += n
+            candidates.append((leaf, scores, flags))
+        top = self._top(candidates, sort, limit) if total else []
+        return total, top, counts
+
+    @staticmethod
+    def _top(candidates, sort: str | None, limit: int) -> list[tuple[int, float]]:
+        """The first ``limit`` matches in Whoosh's order: best score first, ties to the lower document
+        number; or by column, the newest first breaking ties the other way (Whoosh's reversed sort)."""
+        if sort is None:
+            best = []
+            for leaf, scores, flags in candidates:
+                docs = list(compress(range(leaf.size), flags))
+                if scores is None:
+                    best += [(0.0, leaf.offset + d) for d in docs[:limit]]
+                    continue
+                # The best scores first (compared in C), then every match tied with the last of them.
+                found = heapq.nlargest(limit, docs, key=scores.__getitem__)
+                floor = scores[found[-1]]
+                best += [(-scores[d], leaf.offset + d) for d in docs if scores[d] >= floor]
+            return [(docnum, -negated) for negated, docnum in heapq.nsmallest(limit, best)]
+        column = "created" if sort == "newest" else "title_sort"
+        keyed = []
+        for leaf, _, flags in candidates:
+            values = leaf.arrays.column(leaf.reader, column)
+            order = leaf.arrays.order(leaf.reader, column)
+            walk = reversed(order) if sort == "newest" else iter(order)
+            keyed += [(values[d], leaf.offset + d) for d in islice((d for d in walk if flags[d]), limit)]
+        keyed = heapq.nlargest(limit, keyed) if sort == "newest" else heapq.nsmallest(limit, keyed)
+        return [(docnum, float(key) if sort == "newest" else 0.0) for key, docnum in keyed]

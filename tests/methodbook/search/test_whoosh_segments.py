@@ -1,0 +1,184 @@
+"""The Whoosh backend's fast path answers exactly as Whoosh's own search does, before and after changes."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from whoosh import sorting
+from whoosh.query import And, Or, Term
+
+from methodbook.search import SearchRequest, make_backend
+from methodbook.search.query import parse_query
+from methodbook.search.whoosh_backend import FACET_FIELDS, whoosh_query
+from methodbook.search.whoosh_segments import PostingCache, pack, unpack
+from tests.methodbook.search.helpers import apply, doc, rebuild, search
+
+QUERIES = [
+    ("samtal", {}, "relevance"),
+    ("bibliotek", {}, "relevance"),
+    ("möte deltagare", {}, "relevance"),
+    ("walk*", {}, "relevance"),
+    ("bibliot*", {}, "relevance"),
+    ("idé*", {}, "relevance"),
+    ('"kritisk vän"', {}, "relevance"),
+    ('"steg för steg"', {}, "relevance"),  # a repeated word
+    ('"i små grupper" OR "kritisk vän"', {}, "relevance"),
+    ("walks*", {}, "relevance"),
+    ("fika OR walkshop", {}, "relevance"),
+    ("samtal -fika", {}, "relevance"),
+    ("-samtal", {}, "relevance"),
+    ("kind:method samtal", {}, "relevance"),
+    ("feedback", {"language": ["sv", "da"]}, "relevance"),
+    ("samtal", {"tag": ["dialog", "feedback"], "kind": ["method"]}, "relevance"),
+    ("feedback zzzzqqq", {}, "relevance"),  # no entry has both: the any-words pass
+    ("zzzzqqq", {}, "relevance"),
+    ("", {}, "relevance"),
+    ("", {"role": ["librarians"]}, "title"),
+    ("samtal", {}, "newest"),
+    ("möte", {}, "title"),
+]
+
+
+def reference(backend, text: str, filters: dict, sort: str, limit: int):
+    """Whoosh's own search, as the backend ran it before the fast path: total, entry ids, facet counts."""
+    parsed = parse_query(text)
+    filters = {k: list(v) for k, v in filters.items() if v}
+    for name, values in parsed.filters.items():
+        filters.setdefault(name, []).extend(values)
+    searcher = backend.searcher()
+    filter_query = And(
+        [Term("visibility", "public")]
+        + [Or([Term(FACET_FIELDS[k], v) for v in vs]) for k, vs in filters.items() if k in FACET_FIELDS]
+    )
+    sortedby, reverse = None, False
+    if sort == "newest" or (parsed.is_empty and sort == "relevance"):
+        sortedby, reverse = "created", True
+    elif sort == "title":
+        sortedby = "title_sort"
+    facets = {
+        name: sorting.FieldFacet(field, allow_overlap=name in ("tag", "role"), maptype=sorting.Count)
+        for name, field in FACET_FIELDS.items()
+    }
+
+    def run(query):
+        return searcher.search(
+            query, filter=filter_query, limit=limit, sortedby=sortedby, reverse=reverse, groupedby=facets
+        )
+
+    results = run(whoosh_query(parsed))
+    if len(results) == 0 and len(parsed.groups) > 1:
+        results = run(whoosh_query(parsed, any_words=True))
+    counts = {
+        name: {str(k): n for k, n in results.groups(name).items() if k not in (None, "none", "")}
+        for name in FACET_FIELDS
+    }
+    return len(results), [int(hit["id"]) for hit in results], counts
+
+
+def answer(backend, text: str, filters: dict, sort: str, limit: int):
+    result = backend.search(SearchRequest(text=text, filters=filters, sort=sort, per_page=limit))
+    return result.total, [hit.entry_id for hit in result.hits], {k: dict(v) for k, v in result.facets.items()}
+
+
+@contextmanager
+def whoosh_backend(path):
+    backend = make_backend("whoosh", index_dir=path)
+    try:
+        yield backend
+    finally:
+        backend.close()
+
+
+@pytest.fixture(scope="module")
+def changed_starter(starter_documents, tmp_path_factory):
+    """The starter book in Whoosh, then changed: replaced, deleted and added entries in new segments."""
+    with whoosh_backend(tmp_path_factory.mktemp("segments") / "index") as backend:
+        rebuild(backend, starter_documents)
+        yield backend, starter_documents
+
+
+@pytest.mark.parametrize("text, filters, sort", QUERIES)
+def test_the_fast_path_answers_as_whoosh_search(changed_starter, text, filters, sort):
+    backend, _ = changed_starter
+    assert answer(backend, text, filters, sort, 30) == reference(backend, text, filters, sort, 30)
+
+
+def test_the_fast_path_answers_as_whoosh_search_after_changes(changed_starter):
+    backend, documents = changed_starter
+    first_segments = set(backend.view().segment_ids)
+    for text, filters, sort in QUERIES:
+        answer(backend, text, filters, sort, 10)  # read the first segment's arrays
+    # Replace some entries (deletions in the old segment), delete some, add new ones: three more commits.
+    replaced = [documents[i] for i in range(0, len(documents), 5)]
+    for d in replaced:
+        d.revision += 1
+        d.tags = [*d.tags, "ändrad"]
+    apply(backend, replaced)
+    apply(backend, [], [d.entry_id for d in documents[1::7]])
+    apply(
+        backend,
+        [doc(5000 + n, f"Samtal om bibliotek {n}", "Ett möte med samtal.", tags=["feedback"]) for n in range(4)],
+    )
+    view = backend.view()
+    assert len(view.leaves) > 1
+    assert first_segments & view.segment_ids, "the first segment's arrays are kept"
+    for text, filters, sort in QUERIES:
+        assert answer(backend, text, filters, sort, 30) == reference(backend, text, filters, sort, 30), text
+
+
+def test_facet_counts_after_add_replace_and_delete(tmp_path):
+    with whoosh_backend(tmp_path / "index") as backend:
+        rebuild(backend, [doc(1, "Fika", "Samtal.", tags=["a"]), doc(2, "Walkshop", "Samtal.", tags=["a", "b"])])
+        assert dict(search(backend, "samtal").facets["tag"]) == {"a": 2, "b": 1}
+        apply(backend, [doc(3, "Brugermøde", "Samtal.", tags=["b", "c"], language="da")])
+        result = search(backend, "samtal")
+        assert result.total == 3
+        assert dict(result.facets["tag"]) == {"a": 2, "b": 2, "c": 1}
+        assert dict(result.facets["language"]) == {"sv": 2, "da": 1}
+        apply(backend, [doc(2, "Walkshop", "Samtal.", tags=["c"], revision=2)])  # replaced, not counted twice
+        assert dict(search(backend, "samtal").facets["tag"]) == {"a": 1, "b": 1, "c": 2}
+        apply(backend, [], [1])
+        result = search(backend, "samtal")
+        assert result.total == 2
+        assert dict(result.facets["tag"]) == {"b": 1, "c": 2}
+        assert dict(search(backend, "", filters={"tag": ["a"]}).facets["tag"]) == {}
+        assert search(backend, "", filters={"tag": ["c"]}).total == 2
+
+
+def test_a_filter_mask_is_not_reused_after_a_change(tmp_path):
+    with whoosh_backend(tmp_path / "index") as backend:
+        rebuild(backend, [doc(1, "Fika", "Samtal.", kind="method"), doc(2, "Mall", "Samtal.", kind="template")])
+        assert search(backend, "samtal", filters={"kind": ["template"]}).total == 1
+        apply(backend, [doc(3, "Mall två", "Samtal.", kind="template")])
+        assert search(backend, "samtal", filters={"kind": ["template"]}).total == 2
+        apply(backend, [], [2])
+        assert [h.entry_id for h in search(backend, "samtal", filters={"kind": ["template"]}).hits] == [3]
+
+
+@pytest.mark.parametrize("flags", [b"", b"\x01", b"\x00\x00\x01", bytes([1, 0, 0, 1, 1, 0, 0, 0, 0, 1] * 37)])
+def test_masks_pack_one_bit_per_document(flags):
+    mask = pack(flags)
+    assert mask.bit_count() == sum(flags)
+    assert all(bool(mask >> n & 1) == bool(flags[n]) for n in range(len(flags)))
+    assert unpack(mask, len(flags)) == flags
+
+
+def test_the_posting_cache_keeps_what_fits_and_forgets_merged_segments(tmp_path):
+    with whoosh_backend(tmp_path / "index") as backend:
+        rebuild(backend, [doc(n, f"Samtal {n}", "Samtal och fika.") for n in range(1, 30)])
+        reader = backend.searcher().reader()
+        assert {b"samtal", b"fik"} <= set(reader.lexicon("text"))
+        cache = PostingCache(budget=10_000)
+        first = cache.get(("s1", "text", b"samtal"), reader, "text", b"samtal")
+        assert list(first.ids) == sorted(first.ids) and len(first.ids) == 29
+        assert cache.get(("s1", "text", b"samtal"), reader, "text", b"samtal") is first
+        cache.get(("s1", "text", b"fik"), reader, "text", b"fik", positions=True)
+        assert cache.size <= cache.budget
+        tiny = PostingCache(budget=cache.size // 2)
+        tiny.get(("s1", "text", b"samtal"), reader, "text", b"samtal")
+        tiny.get(("s1", "text", b"fik"), reader, "text", b"fik", positions=True)
+        assert tiny.size <= tiny.budget
+        cache.keep_only({"s2"})
+        assert cache.size == 0
+        assert cache.get(("s1", "text", b"samtal"), reader, "text", b"samtal") is not first
