@@ -9,6 +9,8 @@ or on any server) is seen at once; anything else goes through Flask unchanged.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from werkzeug.datastructures import LanguageAccept
@@ -26,6 +28,11 @@ _ENTRY_PATH = re.compile(r"^/methods/([a-z0-9]+(?:-[a-z0-9]+)*)$")
 def visitor_language(accept_language: str | None, languages, default: str) -> str:
     """Pick the language for a visitor without a session: the browser's, else the default."""
     return parse_accept_header(accept_language, LanguageAccept).best_match(languages) or default
+
+
+def site_date(config) -> date:
+    """Today in the site's time zone."""
+    return datetime.now(ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 class VisitorPageCache:
@@ -57,7 +64,8 @@ class VisitorPageCache:
         language = visitor_language(
             environ.get("HTTP_ACCEPT_LANGUAGE"), config["DELA_LANGUAGES"], config["BABEL_DEFAULT_LOCALE"]
         )
-        key = (*stamp, RENDERER_VERSION, language, environ.get("QUERY_STRING", ""))
+        # The site's date too: a request for feedback leaves the page when its last day has passed.
+        key = (*stamp, site_date(config), RENDERER_VERSION, language, environ.get("QUERY_STRING", ""))
         page = self.pages.get(key)
         if page is not None:
             status, headers, body = page

@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, tzinfo
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -602,7 +602,9 @@ def spreadsheet_safe(value) -> str:
 CSV_COLUMNS = ("request", "reviewer", "criterion", "score", "comment", "works_well", "could_be_better", "date")
 
 
-def reviews_csv(request: FeedbackRequest, headers: Mapping[str, str], criterion_name=lambda c: c.name) -> bytes:
+def reviews_csv(
+    request: FeedbackRequest, headers: Mapping[str, str], criterion_name=lambda c: c.name, tz: tzinfo = UTC
+) -> bytes:
     """One row per review and criterion, UTF-8 with a byte-order mark so spreadsheets read å, æ and ø."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -616,7 +618,7 @@ def reviews_csv(request: FeedbackRequest, headers: Mapping[str, str], criterion_
             criterion = criteria.get(row.criterion_id) or row.criterion
             cells = (
                 request.question, reviewer, criterion_name(criterion), row.score, row.comment,
-                review.works_well, review.could_be_better, review.updated_at.date().isoformat(),
+                review.works_well, review.could_be_better, review.updated_at.astimezone(tz).date().isoformat(),
             )  # fmt: skip
             writer.writerow([c if isinstance(c, int) else spreadsheet_safe(c) for c in cells])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")

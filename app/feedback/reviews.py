@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -224,7 +226,8 @@ def reviews_csv(request_id: int):
         "comment": _("Comment"), "works_well": _("What works well"), "could_be_better": _("What could be better"),
         "date": _("Date"),
     }  # fmt: skip
-    body = feedback.reviews_csv(req, headers, criterion_name)
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    body = feedback.reviews_csv(req, headers, criterion_name, zone)
     name = f"dela-feedback-{req.entry.slug}-{req.id}.csv"
     return Response(
         body,

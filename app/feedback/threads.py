@@ -16,7 +16,7 @@ from ..forms_util import apply_errors
 from ..login import viewer
 from ..security import keeps_form, public
 from . import bp
-from .common import or_404, send_pending_mail
+from .common import or_404, send_pending_mail, today
 from .forms import CommentForm, ConfirmForm, ReasonForm
 
 PER_PAGE = 20
@@ -33,7 +33,7 @@ def thread_context(entry: Entry) -> dict:
     return {
         "thread": feedback.thread(session, entry, page, PER_PAGE),
         "comment_form": CommentForm(formdata=None) if permissions.can_comment(viewer(), entry) else None,
-        "open_requests": [r for r in requests if r.closed_at is None],
+        "open_requests": [r for r in requests if feedback.is_open(r, today())],
         "public_grids": [(r, feedback.aggregate(r)) for r in requests if r.aggregate_public],
     }
 
