@@ -53,6 +53,12 @@ def ics(meetings: Iterable[Meeting], host: str, url_for_meeting: Callable[[Meeti
     return cal.to_ical()
 
 
+def current_token(session: Session, user: User) -> str | None:
+    """The member's private feed token, if they made one."""
+    feed = session.get(CalendarFeed, user.id)
+    return feed.token if feed else None
+
+
 def token_for(session: Session, user: User) -> str:
     """Return the member's private feed token, creating it the first time."""
     feed = session.get(CalendarFeed, user.id)

@@ -419,12 +419,12 @@ def paginate(session: Session, query: Select, page: int, per_page: int) -> tuple
     return rows, total
 
 
-def tag_counts(session: Session, limit: int = 30) -> list[tuple[str, int]]:
-    """Return the most used tags of published entries with their counts."""
+def tag_counts(session: Session, limit: int = 30, viewer: User | None = None) -> list[tuple[str, int]]:
+    """Return the most used tags of the published entries a viewer may see, with their counts."""
     query = (
         select(EntryTag.name, func.count())
         .join(Entry, Entry.id == EntryTag.entry_id)
-        .where(Entry.status == "published", Entry.deleted_at.is_(None))
+        .where(Entry.status == "published", Entry.deleted_at.is_(None), network_filter(viewer))
         .group_by(EntryTag.name)
         .order_by(func.count().desc(), EntryTag.name)
         .limit(limit)

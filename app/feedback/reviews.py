@@ -82,7 +82,7 @@ def needs_friend():
     return render_template(
         "feedback/needs_friend.html", items=items, total=total, page=page,
         pages=max((total + PER_PAGE - 1) // PER_PAGE, 1), language=language, tag=tag, sort=sort,
-        languages=LANGUAGES, tags=entries.tag_counts(db_session(), 30),
+        languages=LANGUAGES, tags=entries.tag_counts(db_session(), 30, viewer()),
     )  # fmt: skip
 
 

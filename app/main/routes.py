@@ -33,7 +33,7 @@ def home():
         upcoming = meetings.public_upcoming(db, now)
     states = {m.id: meetings.status(m, now, meetings.count_registered(db, m)) for m in upcoming}
     return render_template(
-        "home.html", newest=newest, total=total, tags=tag_counts(db, 15), comment_counts=counts,
+        "home.html", newest=newest, total=total, tags=tag_counts(db, 15, viewer()), comment_counts=counts,
         upcoming=upcoming, states=states, status_labels=STATUS_LABELS,
     )  # fmt: skip
 

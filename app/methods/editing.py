@@ -125,7 +125,9 @@ def _save(form: EntryForm, entry=None):
             changed = entries.update_entry(session, entry, data, user, attachments, form.message.data, base)
         entries.set_editors(session, entry, (form.editors.data or "").split(","))
         network_id = form.network.data or ""
+        before = entry.network_id
         networks.set_entry_network(session, entry, int(network_id) if network_id.isdecimal() else None, user)
+        changed = changed or entry.network_id != before
     except ValidationError as exc:
         session.rollback()
         leftover = apply_errors(form, exc)

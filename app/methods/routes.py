@@ -59,7 +59,7 @@ def index():
         "methods/index.html", items=items, total=total, page=page, pages=pages,
         comment_counts=feedback.comment_counts(db_session(), [e.id for e in items]),
         kind=kind, language=language, tag=tag, drafts=drafts,
-        kinds=KINDS, languages=LANGUAGES, tags=entries.tag_counts(db_session(), 40),
+        kinds=KINDS, languages=LANGUAGES, tags=entries.tag_counts(db_session(), 40, viewer()),
     )  # fmt: skip
 
 

@@ -297,11 +297,12 @@ def calendar_settings():
     session = db_session()
     if request.method == "POST":
         _confirmed()
-        token = calendar.reset_token(session, viewer())
+        had = calendar.current_token(session, viewer()) is not None
+        calendar.reset_token(session, viewer())
         session.commit()
-        flash(_("Your calendar address is new; the old one no longer works."), "success")
-    else:
-        token = calendar.token_for(session, viewer())
-        session.commit()
-    url = url_for("networks.private_ics", token=token, _external=True)
+        if had:
+            flash(_("Your calendar address is new; the old one no longer works."), "success")
+        return redirect(url_for("networks.calendar_settings"))
+    token = calendar.current_token(session, viewer())
+    url = url_for("networks.private_ics", token=token, _external=True) if token else None
     return render_template("networks/calendar.html", url=url, confirm=ConfirmForm())

@@ -12,6 +12,7 @@ from methodbook.errors import NotFound, ValidationError
 from methodbook.models import Entry, Meeting, Membership, Network
 
 from ..db import db_session
+from ..feedback.common import send_pending_mail
 from ..forms_util import apply_errors, translate
 from ..login import viewer
 from ..security import keeps_form, public
@@ -125,6 +126,7 @@ def join(slug: str):
     _confirmed()
     row = networks.join(db_session(), network, viewer())
     db_session().commit()
+    send_pending_mail()
     if row.status == "active":
         flash(_("You are a member of %(name)s.", name=network.name), "success")
     else:
@@ -198,6 +200,7 @@ def manage_member(slug: str, membership_id: int):
         flash(translate(next(iter(exc.errors.values()))[0]), "error")
     else:
         db_session().commit()
+        send_pending_mail()
         flash(_("Saved."), "success")
     return redirect(url_for("networks.people", slug=slug))
 
