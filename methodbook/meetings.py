@@ -64,6 +64,11 @@ def local_text(moment: datetime | None, network: Network) -> str:
     return to_local(moment, network).strftime(LOCAL_FORMAT) if moment else ""
 
 
+def _text_of(value) -> str:
+    """A form value as stripped text; 0 stays "0" (only None and "" are empty)."""
+    return "" if value is None else str(value).strip()
+
+
 # --- Meetings --------------------------------------------------------------------------------
 
 
@@ -114,7 +119,7 @@ def validate_meeting(raw: dict, network: Network) -> dict:
         parts = urlsplit(video_url)
         if parts.scheme not in ("http", "https") or not parts.netloc or len(video_url) > 500:
             fail("video_url", N_("Write a full web address starting with https://."))
-    capacity_text = str(raw.get("capacity") or "").strip()
+    capacity_text = _text_of(raw.get("capacity"))
     capacity = None
     if capacity_text:
         if not capacity_text.lstrip("-").isdecimal() or not 1 <= int(capacity_text) <= CAPACITY_MAX:
@@ -355,7 +360,7 @@ def proposed_minutes(entry: Entry) -> int:
 
 def _block_values(raw: dict, entry: Entry | None) -> dict:
     errors: dict[str, list[Message]] = {}
-    minutes_text = str(raw.get("minutes") or "").strip()
+    minutes_text = _text_of(raw.get("minutes"))
     if not minutes_text and entry is not None:
         minutes_text = str(proposed_minutes(entry))
     low, high = BLOCK_MINUTES
@@ -379,9 +384,10 @@ def _block_values(raw: dict, entry: Entry | None) -> dict:
 def add_block(session: Session, meeting: Meeting, raw: dict, entry: Entry | None, user: User) -> AgendaBlock:
     if not _may_manage(user, meeting.network):
         raise Forbidden("coordinators build the agenda")
-    block = AgendaBlock(meeting=meeting, entry=entry, position=len(meeting.agenda), **_block_values(raw, entry))
+    position = len(meeting.agenda)
+    # Giving the block its meeting also puts it in meeting.agenda (the relationship's back-reference).
+    block = AgendaBlock(meeting=meeting, entry=entry, position=position, **_block_values(raw, entry))
     session.add(block)
-    meeting.agenda.append(block)
     _renumber(meeting)
     meeting.sequence += 1
     session.flush()
@@ -409,7 +415,7 @@ def move_block(block: AgendaBlock, offset: int, user: User) -> None:
     meeting = block.meeting
     if not _may_manage(user, meeting.network):
         raise Forbidden("coordinators build the agenda")
-    blocks = list(meeting.agenda)
+    blocks = sorted(meeting.agenda, key=lambda b: b.position)
     i = blocks.index(block)
     j = i + offset
     if 0 <= j < len(blocks):

@@ -123,7 +123,7 @@ def update_network(session: Session, network: Network, raw: dict, user: User) ->
     if not permissions.can_manage_network(user, network, coordinator_ids(network)):
         raise Forbidden("coordinators change the network")
     values = validate_network(session, raw, network)
-    if values["visibility"] != network.visibility:
+    if values["visibility"] != network.visibility or values["slug"] != network.slug:
         # Who may find its entries changed: their index documents must follow.
         ids = session.scalars(select(Entry.id).where(Entry.network_id == network.id))
         session.add_all(SearchQueue(entry_id=entry_id) for entry_id in ids)
@@ -166,7 +166,7 @@ def leave(session: Session, network: Network, user: User) -> None:
         return
     if row.role == "coordinator" and coordinator_ids(network) == {user.id}:
         raise ValidationError.single("network", N_("Name another coordinator before you leave."))
-    session.delete(row)
+    network.memberships.remove(row)  # delete-orphan deletes the row
     session.flush()
 
 
@@ -195,7 +195,7 @@ def remove_member(session: Session, network: Network, member: Membership, user: 
         raise Forbidden("coordinators manage members")
     if member.role == "coordinator" and coordinator_ids(network) == {member.user_id}:
         raise ValidationError.single("role", N_("A network needs at least one coordinator."))
-    session.delete(member)
+    network.memberships.remove(member)  # delete-orphan deletes the row
 
 
 # --- Following -------------------------------------------------------------------------------

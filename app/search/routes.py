@@ -13,9 +13,10 @@ from methodbook.models import Entry, Network
 
 from ..db import db_session
 from ..forms_util import translate
+from ..login import viewer
 from ..security import public
 from . import bp
-from .service import ARG_FOR, request_from_args, run_search
+from .service import ARG_FOR, audience, request_from_args, run_search
 
 FACET_ORDER = ("kind", "language", "network", "duration", "phase", "role", "tag")
 ARG_OF = {facet: arg for arg, facet in ARG_FOR.items()}
@@ -40,6 +41,7 @@ def url_with(args, **changes) -> str:
 def search():
     """Search the method book: results, facets, sorting, suggestions and notes."""
     search_request = request_from_args(request.args)
+    search_request.audience = audience(viewer())
     result, state = run_search(search_request)
     empty = not search_request.text.strip() and not search_request.filters
     context = {}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_
+from sqlalchemy import or_, select
 
+from methodbook import permissions
 from methodbook.entries import visible_entries
 from methodbook.errors import Message
 from methodbook.i18n import N_
-from methodbook.models import Entry
+from methodbook.models import Entry, Membership, Network
 from methodbook.search import FACETS, SORTS, Hit, SearchRequest, SearchResult
 from methodbook.search.indexing import drain, pending_count, start_background_rebuild
 from methodbook.search.text import words
@@ -86,3 +87,14 @@ def suggest_titles(text: str, limit: int = 8):
     if context.backend.status()["state"] != "ok":
         return []
     return context.backend.suggest(text, limit)
+
+
+def audience(user) -> list[str]:
+    """The members-only networks whose entries a signed-in user may find (all of them for admins)."""
+    if user is None:
+        return []
+    query = select(Network.slug).where(Network.visibility == "members")
+    if not permissions.is_admin(user):
+        mine = select(Membership.network_id).where(Membership.user_id == user.id, Membership.status == "active")
+        query = query.where(Network.id.in_(mine))
+    return [f"members:{slug}" for slug in db_session().scalars(query)]

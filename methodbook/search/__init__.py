@@ -24,6 +24,9 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    # Besides public entries, the visibility values the searcher may see ("members:<network slug>"
+    # for each members-only network they belong to).
+    audience: list[str] = field(default_factory=list)
 
 
 @dataclass

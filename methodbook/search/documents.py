@@ -73,6 +73,12 @@ def _attachment_text(entry: Entry, upload_dir: Path | None) -> str:
     return "\n".join(parts)
 
 
+def visibility_of(entry: Entry) -> str:
+    """Who may find the entry: "public", or "members:<slug>" for a members-only network's entries."""
+    network = entry.network
+    return f"members:{network.slug}" if network is not None and network.visibility == "members" else "public"
+
+
 def document_for(entry: Entry, upload_dir: Path | None = None) -> IndexDocument:
     """Build the index document of a published entry."""
     text = "\n".join(
@@ -99,6 +105,5 @@ def document_for(entry: Entry, upload_dir: Path | None = None) -> IndexDocument:
         created=entry.created_at,
         text=text,
         extra=extra,
-        # Members-only entries are indexed but never returned to anyone's search (see the backends).
-        visibility="members" if entry.network and entry.network.visibility == "members" else "public",
+        visibility=visibility_of(entry),
     )

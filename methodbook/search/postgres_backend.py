@@ -602,8 +602,8 @@ class PostgresBackend:
             return empty
 
     def _search(self, conn, request: SearchRequest, parsed, filters: dict, page: int, per_page: int) -> SearchResult:
-        where = ["visibility = 'public'"]
-        params: dict = {}
+        where = ["visibility = ANY(:visible)"]
+        params: dict = {"visible": ["public", *request.audience]}
         for name, values in filters.items():
             column = FACET_COLUMNS.get(name)
             if column is None:

@@ -332,7 +332,7 @@ class WhooshBackend:
             return SearchResult(total=0, hits=[], facets={}, notes=parsed.notes, page=page, per_page=per_page)
         searcher = view.searcher
         query = whoosh_query(parsed)
-        mask_filters = {"visibility": ["public"]}
+        mask_filters = {"visibility": ["public", *request.audience]}
         for name, values in filters.items():
             if name in FACET_FIELDS:
                 mask_filters.setdefault(FACET_FIELDS[name], []).extend(str(v) for v in values)
