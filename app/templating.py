@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from methodbook import permissions
 from methodbook.fields import format_range
-from methodbook.render import render_markdown
+from methodbook.render import RENDERER_VERSION, render_markdown
 
 from . import labels
 from .i18n import current_language
@@ -54,6 +54,14 @@ def markdown_html(text: str | None) -> Markup:
     return Markup(render_markdown(text or ""))  # noqa: S704 - bleach has sanitized it
 
 
+def review_text(review, name: str) -> Markup:
+    """A review's Markdown answer as HTML, rendered once per version of the review."""
+    from .cache import fragments
+
+    key = ("review", review.id, name, review.updated_at, RENDERER_VERSION)
+    return fragments().get_or_render(key, lambda: render_markdown(getattr(review, name) or ""))
+
+
 def register_template_helpers(app: Flask) -> None:
     """Expose labels, permissions and formatting helpers to templates."""
     from .feedback.common import template_helpers
@@ -62,6 +70,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(template_helpers())
     app.jinja_env.globals.update(
         unread_count=unread_count,
+        review_text=review_text,
         labels=labels,
         perm=permissions,
         viewer=viewer,

@@ -437,8 +437,16 @@ def requests_for_entry(session: Session, entry: Entry) -> list[FeedbackRequest]:
     return list(session.scalars(query.order_by(FeedbackRequest.created_at.desc(), FeedbackRequest.id.desc())))
 
 
-def get_request(session: Session, request_id: int) -> FeedbackRequest:
-    request = session.get(FeedbackRequest, request_id)
+def get_request(session: Session, request_id: int, with_reviews: bool = False) -> FeedbackRequest:
+    """Return a request; with_reviews loads its reviews, scores and reviewers in three queries."""
+    query = select(FeedbackRequest).where(FeedbackRequest.id == request_id)
+    if with_reviews:
+        query = query.options(
+            selectinload(FeedbackRequest.criteria_set).selectinload(CriteriaSet.criteria),
+            selectinload(FeedbackRequest.reviews).selectinload(Review.scores).selectinload(ReviewScore.criterion),
+            selectinload(FeedbackRequest.reviews).selectinload(Review.reviewer),
+        )
+    request = session.scalar(query)
     if request is None:
         raise NotFound(str(request_id))
     return request

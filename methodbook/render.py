@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from functools import partial
 
 import bleach
@@ -69,7 +70,19 @@ def sanitize_html(html: str) -> str:
     return _CLEANER.clean(html)
 
 
+_local = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    # Building a Markdown instance (its extensions and parsers) costs more than converting a short
+    # text, so each thread keeps one and resets it between texts.
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+    return converter
+
+
 def render_markdown(text: str) -> str:
     """Render user Markdown to HTML that is safe to show."""
-    html = markdown.markdown(text or "", extensions=EXTENSIONS, output_format="html")
+    html = _converter().reset().convert(text or "")
     return sanitize_html(html)

@@ -26,8 +26,8 @@ from .threads import _entry_or_404, _stashed_form
 PER_PAGE = 20
 
 
-def _request_or_404(request_id: int) -> FeedbackRequest:
-    req = or_404(feedback.get_request, request_id)
+def _request_or_404(request_id: int, with_reviews: bool = False) -> FeedbackRequest:
+    req = or_404(feedback.get_request, request_id, with_reviews)
     if not permissions.can_view_request(viewer(), req):
         abort(404)
     return req
@@ -90,7 +90,7 @@ def needs_friend():
 @public
 def request_page(request_id: int):
     """A request: its question and grid; for the author the aggregate and every review."""
-    req = _request_or_404(request_id)
+    req = _request_or_404(request_id, with_reviews=True)
     user = viewer()
     manager = permissions.can_manage_request(user, req)
     own = feedback.review_of(db_session(), req, user) if user else None
@@ -218,7 +218,7 @@ def set_criteria(request_id: int):
 @bp.get("/feedback/<int:request_id>/reviews.csv")
 def reviews_csv(request_id: int):
     """Every review, one row per criterion, for a spreadsheet."""
-    req = _request_or_404(request_id)
+    req = _request_or_404(request_id, with_reviews=True)
     if not permissions.can_manage_request(viewer(), req):
         abort(403)
     headers = {
