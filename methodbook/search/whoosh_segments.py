@@ -90,11 +90,11 @@ def read_postings(matcher, values: bool = False) -> tuple[array, array, list | N
     return ids, weights, found
 
 
-def positions(value: bytes) -> list[int]:
+def positions(value: bytes) -> accumulate:
     """Decode the positions of a posting of Whoosh's Positions format (a count, then pickled deltas)."""
-    if not value.endswith(b"."):
+    if value[-1:] != b".":
         value += b"."
-    return list(accumulate(loads(value[_INT_SIZE:])))  # noqa: S301  (the index's own postings)
+    return accumulate(loads(value[_INT_SIZE:]))  # noqa: S301  (the index's own postings)
 
 
 class _Postings:
@@ -399,15 +399,18 @@ class _Leaf:
         if None in figures.values():
             return None
         postings = {b: self._terms(field, b, positions=True).by_doc for b in figures}
-        rarest = sorted(postings.values(), key=len)
-        first, others = rarest[0], rarest[1:]
-        for docnum in first:
-            if not all(docnum in other for other in others):
-                continue
+        candidates = set(min(postings.values(), key=len)).intersection(*postings.values())
+        # Each word's (weight, encoded positions) and the offset it must have from the first word.
+        words = [(postings[b], offset) for offset, b in enumerate(btexts)]
+        words.sort(key=lambda item: len(item[0]))  # the rarest word's positions are decoded first
+        for docnum in candidates:
             starts = None
-            for offset, btext in enumerate(btexts):
-                at = positions(postings[btext][docnum][1])
-                starts = {p - offset for p in at} if starts is None else starts.intersection(p - offset for p in at)
+            for by_doc, offset in words:
+                at = positions(by_doc[docnum][1])
+                if starts is None:
+                    starts = set(at) if offset == 0 else {p - offset for p in at}
+                else:
+                    starts.intersection_update([p - offset for p in at] if offset else at)
                 if not starts:
                     break
             if not starts:
