@@ -86,3 +86,11 @@ def render_markdown(text: str) -> str:
     """Render user Markdown to HTML that is safe to show."""
     html = _converter().reset().convert(text or "")
     return sanitize_html(html)
+
+
+_HEADING = re.compile(r"<(/?)h([1-6])\b")
+
+
+def shift_headings(html: str, by: int = 1) -> str:
+    """Move every heading of sanitized HTML down `by` levels (h6 stays h6), to nest it under another heading."""
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + by, 6)}", html)

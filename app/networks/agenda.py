@@ -11,6 +11,7 @@ from methodbook import entries, meetings, permissions
 from methodbook.errors import NotFound, ValidationError
 from methodbook.i18n import N_
 from methodbook.models import AgendaBlock, Entry
+from methodbook.render import shift_headings
 
 from ..db import db_session
 from ..forms_util import apply_errors, translate
@@ -162,7 +163,8 @@ def _kit_context(meeting):
         if entry is None or entry.id in seen or not permissions.can_view(viewer(), entry):
             continue
         seen.add(entry.id)
-        methods.append((entry, rendered_body(entry.current_revision)))
+        # In the kit the method's title is the h2, so its own headings move one level down.
+        methods.append((entry, shift_headings(rendered_body(entry.current_revision), 1)))
     return {
         "meeting": meeting, "network": meeting.network, "schedule": meetings.schedule(meeting), "methods": methods,
         "materials": meetings.materials(meeting),

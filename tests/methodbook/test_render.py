@@ -167,3 +167,12 @@ def test_render_never_emits_script_handlers_or_dangerous_urls(source):
             assert not name.lower().startswith("on"), html
             if name in ("href", "src") and value is not None:
                 assert not _url_scheme_is_dangerous(value), html
+
+
+def test_shift_headings_nests_a_body_under_another_heading():
+    from methodbook.render import render_markdown, shift_headings
+
+    html = render_markdown("# Titel\n\n## Steg\n\ntext\n\n###### Djupast")
+    shifted = shift_headings(html, 1)
+    assert "<h2>Titel</h2>" in shifted and "<h3>Steg</h3>" in shifted and "<h6>Djupast</h6>" in shifted
+    assert "<h1" not in shifted and shifted.count("</h3>") == 1
