@@ -14,9 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from methodbook import feedback, meetings, moderation, networks
-from methodbook.models import Notification
-
 from methodbook.attachments import store_upload
+from methodbook.models import Notification
 from tests.conftest import PASSWORD, csrf_from
 
 PERSONAS = ("anonymous", "author", "other", "facilitator", "admin")

@@ -70,7 +70,7 @@ def test_sqlite_upgrade_that_rebuilds_a_table_keeps_child_rows(tmp_path):
     with engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO entry (slug, kind, language, status, title, summary, purpose, \"when\", digital,"
+                'INSERT INTO entry (slug, kind, language, status, title, summary, purpose, "when", digital,'
                 " materials, phase, licence, authors, body, revision_number, created_at, updated_at)"
                 " VALUES ('kept', 'method', 'sv', 'published', 'Kept', '', '', '', '', '', 'any', 'CC BY 4.0',"
                 " '[]', 'text', 1, '2026-01-01', '2026-01-01')"
