@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from methodbook import feedback, meetings
 from methodbook.db import utcnow
 from methodbook.entries import tag_counts, visible_entries
-from methodbook.models import Entry
+from methodbook.models import Entry, Network
 
 from ..db import db_session, get_db
 from ..login import viewer
@@ -32,9 +32,14 @@ def home():
     if not upcoming and viewer() is not None:
         upcoming = meetings.public_upcoming(db, now)
     states = {m.id: meetings.status(m, now, meetings.count_registered(db, m)) for m in upcoming}
+    public_networks = []
+    if viewer() is None:
+        public_networks = list(
+            db.scalars(select(Network).where(Network.visibility == "public").order_by(Network.name).limit(8))
+        )
     return render_template(
         "home.html", newest=newest, total=total, tags=tag_counts(db, 15, viewer()), comment_counts=counts,
-        upcoming=upcoming, states=states, status_labels=STATUS_LABELS,
+        upcoming=upcoming, states=states, status_labels=STATUS_LABELS, public_networks=public_networks,
     )  # fmt: skip
 
 

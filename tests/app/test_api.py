@@ -108,3 +108,39 @@ def test_health_503_when_database_does_not_answer(app, client):
     app.extensions["dela_db"].engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=1")
     response = client.get("/health")
     assert response.status_code == 503 and response.get_json()["status"] == "unavailable"
+
+
+def test_networks_and_meetings_match_schema(client, spec, make_user, make_entry, db_session):
+    from datetime import UTC, datetime, timedelta
+
+    from methodbook import meetings, networks
+
+    coordinator = make_user(role="facilitator")
+    method = make_entry(title="Fika med tema", user=coordinator, duration="45")
+    network = networks.create_network(db_session, {"name": "Biblioteken i Norr"}, coordinator)
+    closed = networks.create_network(db_session, {"name": "Ledningsgruppen", "visibility": "members"}, coordinator)
+    day = (datetime.now(UTC) + timedelta(days=20)).strftime("%Y-%m-%d")
+    times = {"starts_at": f"{day}T09:00", "ends_at": f"{day}T12:00"}
+    meeting = meetings.create_meeting(db_session, network, {"title": "Temadag", "capacity": "12", **times}, coordinator)
+    meetings.add_block(db_session, meeting, {}, method, coordinator)
+    meetings.add_block(db_session, meeting, {"title": "Fika", "minutes": "20"}, None, coordinator)
+    hidden = meetings.create_meeting(db_session, closed, {"title": "Internt", **times}, coordinator)
+    db_session.commit()
+
+    listing = client.get("/api/v1/networks").get_json()
+    validator_for(spec, "NetworkList").validate(listing)
+    assert {n["slug"] for n in listing["items"]} == {"biblioteken-i-norr", "ledningsgruppen"}
+    schedule = client.get("/api/v1/networks/biblioteken-i-norr/meetings").get_json()
+    validator_for(spec, "MeetingList").validate(schedule)
+    assert [m["title"] for m in schedule["items"]] == ["Temadag"] and schedule["items"][0]["status"] == "open"
+    one = client.get(f"/api/v1/meetings/{meeting.id}").get_json()
+    validator_for(spec, "Meeting").validate(one)
+    assert [(b["title"], b["minutes"], b["entry"]) for b in one["agenda"]] == [
+        ("Fika med tema", 45, "fika-med-tema"),
+        ("Fika", 20, None),
+    ]
+    assert one["agenda"][1]["starts_at"].startswith(f"{day}T09:45")
+    for path in ("/api/v1/networks/ledningsgruppen/meetings", f"/api/v1/meetings/{hidden.id}"):
+        response = client.get(path)
+        assert response.status_code == 404
+        validator_for(spec, "Error").validate(response.get_json())

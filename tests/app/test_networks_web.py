@@ -953,3 +953,12 @@ def test_page_cache_never_serves_an_entry_whose_network_turns_members_only(
     assert gone.status_code == 404 and b"Walkshop i norr" not in gone.data
     assert "Walkshop i norr" not in text_of(visit(app, "/search?q=walkshop"))
     assert signed_in(app, member).get("/methods/walkshop-i-norr").status_code == 200
+
+
+def test_home_page_shows_visitors_the_public_networks_only(app, db_session, make_user):
+    coordinator = make_user(role="facilitator")
+    networks.create_network(db_session, {"name": "Öppna biblioteken"}, coordinator)
+    networks.create_network(db_session, {"name": "Slutna rummet", "visibility": "members"}, coordinator)
+    db_session.commit()
+    page = text_of(app.test_client().get("/"))
+    assert "/networks/oppna-biblioteken" in page and "/networks/slutna-rummet" not in page
