@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from flask import Response
 from flask_babel import gettext
+from flask_wtf import FlaskForm
 
 from methodbook.errors import ValidationError
 
@@ -23,3 +25,16 @@ def apply_errors(form, exc: ValidationError) -> dict[str, list[str]]:
         else:
             leftover.setdefault(name, []).extend(texts)
     return leftover
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: just the CSRF token."""
+
+
+def csv_download(body: bytes, filename: str) -> Response:
+    """Send CSV bytes as a private download (never cached by a proxy)."""
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
+    )

@@ -70,10 +70,6 @@ def _comment_text(body: str | None) -> str:
     return text
 
 
-def entry_path(entry: Entry) -> str:
-    return f"/methods/{entry.slug}"
-
-
 def comment_path(comment: Comment) -> str:
     return f"/comments/{comment.id}"
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -115,12 +113,6 @@ def log_removal(session: Session, comment: Comment, user: User) -> None:
     """Record a moderator removing someone else's comment."""
     if comment.author_id != user.id:
         _log(session, user, "remove", comment)
-
-
-@dataclass
-class LogPage:
-    events: list[AuditEvent]
-    total: int
 
 
 def audit_log() -> Select:

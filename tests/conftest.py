@@ -37,17 +37,16 @@ def _pg_schema_url(schema: str) -> str:
     return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request, tmp_path_factory):
-    """Yield the URL of a fresh, migrated database for this test session and backend."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+def migrated_database(backend: str, folder: Path, prefix: str = "dela_test"):
+    """Yield the URL of a fresh, migrated database: a SQLite file in folder, or a PostgreSQL schema dropped after."""
+    if backend == "sqlite":
+        url = f"sqlite:///{folder / 'test.db'}"
         engine = make_engine(url)
         upgrade(engine)
         engine.dispose()
         yield url
         return
-    schema = f"dela_test_{uuid.uuid4().hex[:10]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = make_engine(PG_URL)
     try:
         with admin.begin() as conn:
@@ -57,14 +56,22 @@ def database_url(request, tmp_path_factory):
         if CI:
             pytest.fail(f"PostgreSQL at TEST_DATABASE_URL does not answer: {exc}")
         pytest.skip(f"PostgreSQL not available: {exc}")
-    url = _pg_schema_url(schema)
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        url = _pg_schema_url(schema)
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """Yield the URL of a fresh, migrated database for this test session and backend."""
+    yield from migrated_database(request.param, tmp_path_factory.mktemp("db"))
 
 
 @pytest.fixture(scope="session")

@@ -66,7 +66,3 @@ class ReviewForm(FlaskForm):
 
 class NotificationSettingsForm(FlaskForm):
     """Checkboxes named app_<kind> and mail_<kind>, drawn by the template."""
-
-
-class ConfirmForm(FlaskForm):
-    """A button that changes something: just the CSRF token."""

@@ -11,10 +11,11 @@ from methodbook.errors import NotFound, ValidationError
 from methodbook.models import Comment, Report, Review
 
 from ..db import db_session
-from ..forms_util import translate
+from ..forms_util import ConfirmForm, translate
 from ..login import viewer
+from ..methods.routes import page_arg
 from . import bp
-from .forms import ConfirmForm, ReasonForm
+from .forms import ReasonForm
 
 PER_PAGE = 50
 
@@ -103,8 +104,7 @@ def dismiss(report_id: int):
 def audit_log():
     """Every moderation action, newest first."""
     _moderators_only()
-    value = request.args.get("page", "1")
-    page = max(int(value), 1) if value.isdecimal() else 1
+    page = page_arg()
     items, total = entries.paginate(db_session(), moderation.audit_log(), page, PER_PAGE)
     return render_template(
         "feedback/audit_log.html", items=items, page=page, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1)

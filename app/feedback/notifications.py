@@ -9,11 +9,13 @@ from methodbook import notifications
 from methodbook.models import NOTIFICATION_KINDS, Notification
 
 from ..db import db_session
+from ..forms_util import ConfirmForm
 from ..login import viewer
 from ..mail import mail_configured
+from ..methods.routes import page_arg
 from ..security import is_safe_next
 from . import bp
-from .forms import ConfirmForm, NotificationSettingsForm
+from .forms import NotificationSettingsForm
 
 PER_PAGE = 30
 
@@ -21,8 +23,7 @@ PER_PAGE = 30
 @bp.get("/notifications")
 def notification_list():
     """Newest first; unread ones are marked."""
-    value = request.args.get("page", "1")
-    page = max(int(value), 1) if value.isdecimal() else 1
+    page = page_arg()
     items, total = notifications.recent(db_session(), viewer(), page, PER_PAGE)
     return render_template(
         "feedback/notifications.html", items=items, page=page, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -15,12 +15,13 @@ from methodbook.models import LANGUAGES, CriteriaSet, FeedbackRequest, Review, R
 
 from ..db import db_session
 from ..forms_stash import load_stash
-from ..forms_util import apply_errors, translate
+from ..forms_util import ConfirmForm, apply_errors, csv_download, translate
 from ..login import viewer
+from ..methods.routes import page_arg
 from ..security import keeps_form, public
 from . import bp
 from .common import criterion_name, or_404, send_pending_mail, set_name, today
-from .forms import ActedForm, ConfirmForm, RequestForm, ReviewForm
+from .forms import ActedForm, RequestForm, ReviewForm
 from .threads import _entry_or_404, _stashed_form
 
 PER_PAGE = 20
@@ -75,8 +76,7 @@ def needs_friend():
     language = request.args.get("language", "") if request.args.get("language") in LANGUAGES else ""
     tag = request.args.get("tag", "").strip().lower()[:60]
     sort = "closing" if request.args.get("sort") == "closing" else "newest"
-    value = request.args.get("page", "1")
-    page = max(int(value), 1) if value.isdecimal() else 1
+    page = page_arg()
     query = feedback.open_requests(today(), language, tag, sort, viewer())
     items, total = entries.paginate(db_session(), query, page, PER_PAGE)
     return render_template(
@@ -228,12 +228,7 @@ def reviews_csv(request_id: int):
     }  # fmt: skip
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     body = feedback.reviews_csv(req, headers, criterion_name, zone)
-    name = f"dela-feedback-{req.entry.slug}-{req.id}.csv"
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
-    )
+    return csv_download(body, f"dela-feedback-{req.entry.slug}-{req.id}.csv")
 
 
 @bp.post("/reviews/<int:review_id>/acted")

@@ -12,12 +12,12 @@ from methodbook.models import Comment, Entry
 
 from ..db import db_session
 from ..forms_stash import load_stash
-from ..forms_util import apply_errors
+from ..forms_util import ConfirmForm, apply_errors
 from ..login import viewer
 from ..security import keeps_form, public
 from . import bp
 from .common import or_404, send_pending_mail, today
-from .forms import CommentForm, ConfirmForm, ReasonForm
+from .forms import CommentForm, ReasonForm
 
 PER_PAGE = 20
 

@@ -14,11 +14,11 @@ from methodbook.models import AgendaBlock, Entry
 from methodbook.render import shift_headings
 
 from ..db import db_session
-from ..forms_util import apply_errors, translate
+from ..forms_util import ConfirmForm, apply_errors, translate
 from ..login import viewer
 from ..methods.routes import rendered_body
 from . import bp
-from .forms import BlockForm, ConfirmForm
+from .forms import BlockForm
 from .meetings import meeting_or_404
 from .routes import _confirmed, is_coordinator
 

@@ -79,10 +79,6 @@ class MessageForm(FlaskForm):
     message = TextAreaField(_l("Message to everyone registered"), render_kw={"rows": 4, "maxlength": 2000})
 
 
-class ConfirmForm(FlaskForm):
-    """A button that changes something: just the CSRF token."""
-
-
 class BlockForm(FlaskForm):
     entry = StringField(
         _l("Method from the method book"),

@@ -13,11 +13,11 @@ from methodbook.models import Meeting, Registration
 
 from ..db import db_session
 from ..feedback.common import send_pending_mail
-from ..forms_util import apply_errors, translate
+from ..forms_util import ConfirmForm, apply_errors, csv_download, translate
 from ..login import viewer
 from ..security import keeps_form, public
 from . import bp
-from .forms import FORMAT_LABELS, STATUS_LABELS, ConfirmForm, MeetingForm, MessageForm, RegistrationForm
+from .forms import FORMAT_LABELS, STATUS_LABELS, MeetingForm, MessageForm, RegistrationForm
 from .routes import _confirmed, is_coordinator, network_or_404
 
 
@@ -230,14 +230,7 @@ def participants_csv(meeting_id: int):
     }  # fmt: skip
     labels = {"registered": _("Registered"), "waitlisted": _("Waitlist"), "yes": _("Yes"), "no": _("No")}
     body = meetings.participants_csv(db_session(), meeting, headers, labels)
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="dela-meeting-{meeting.id}-participants.csv"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return csv_download(body, f"dela-meeting-{meeting.id}-participants.csv")
 
 
 # --- Calendars -------------------------------------------------------------------------------

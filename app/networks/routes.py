@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -13,11 +13,11 @@ from methodbook.models import Entry, Meeting, Membership, Network
 
 from ..db import db_session
 from ..feedback.common import send_pending_mail
-from ..forms_util import apply_errors, translate
+from ..forms_util import ConfirmForm, apply_errors, csv_download, translate
 from ..login import viewer
 from ..security import keeps_form, public
 from . import bp
-from .forms import ConfirmForm, NetworkForm
+from .forms import NetworkForm
 
 
 def network_or_404(slug: str) -> Network:
@@ -215,11 +215,4 @@ def people_csv(slug: str):
     labels = {"member": _("Member"), "coordinator": _("Coordinator"), "pending": _("Asked to join"),
               "follower": _("Follower")}  # fmt: skip
     body = networks.people_csv(db_session(), network, headers, labels)
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="dela-{network.slug}-people.csv"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return csv_download(body, f"dela-{network.slug}-people.csv")

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -30,13 +29,12 @@ from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from methodbook import accounts, meetings, networks
 from methodbook.db import make_engine, make_sessionmaker
-from methodbook.migrate import upgrade
 from methodbook.models import Registration
-from tests.conftest import BACKENDS, CI, FAST_HASH, PASSWORD, PG_URL, ROOT, _pg_schema_url, csrf_from
+from tests.conftest import BACKENDS, FAST_HASH, PASSWORD, ROOT, csrf_from, migrated_database
 
 pytestmark = pytest.mark.slow
 
@@ -51,33 +49,7 @@ REQUEST_TIMEOUT = 30
 @pytest.fixture(params=BACKENDS)
 def scratch_database_url(request, tmp_path):
     """Yield the URL of a fresh, migrated database of this backend that the test may commit to."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'dela.db'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        yield url
-        return
-    schema = f"dela_register_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001
-        admin.dispose()
-        if CI:
-            pytest.fail(f"PostgreSQL at TEST_DATABASE_URL does not answer: {exc}")
-        pytest.skip(f"PostgreSQL not available: {exc}")
-    url = _pg_schema_url(schema)
-    try:
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    yield from migrated_database(request.param, tmp_path, prefix="dela_register")
 
 
 def populate(url: str) -> tuple[int, list[str]]:
