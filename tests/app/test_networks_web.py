@@ -962,3 +962,29 @@ def test_home_page_shows_visitors_the_public_networks_only(app, db_session, make
     db_session.commit()
     page = text_of(app.test_client().get("/"))
     assert "/networks/oppna-biblioteken" in page and "/networks/slutna-rummet" not in page
+
+
+def test_save_as_plan_makes_a_draft_plan_linking_the_agenda_and_the_kit_downloads(
+    app, db_session, coordinator, network, make_entry
+):
+    method = make_entry(title="Lyssnarposter", user=coordinator, duration="30-45", materials="Post-it\nPennor")
+    day = (datetime.now(UTC) + timedelta(days=15)).strftime("%Y-%m-%d")
+    meeting = meetings.create_meeting(
+        db_session, network, {"title": "Höstmöte", "starts_at": f"{day}T09:00", "ends_at": f"{day}T12:00"}, coordinator
+    )
+    meetings.add_block(db_session, meeting, {"title": "Välkomna", "minutes": "15"}, None, coordinator)
+    meetings.add_block(db_session, meeting, {}, method, coordinator)
+    db_session.commit()
+    c = signed_in(app, coordinator)
+
+    kit = c.get(f"/meetings/{meeting.id}/kit.html")
+    assert kit.status_code == 200 and "attachment" in kit.headers["Content-Disposition"]
+    html = kit.get_data(as_text=True)
+    assert "09:15" in html and "Lyssnarposter" in html and "Post-it" in html and "<script" not in html
+
+    made = post_form(c, f"/meetings/{meeting.id}/save-as-plan", form_url=f"/meetings/{meeting.id}/agenda")
+    assert made.status_code == 302 and made.headers["Location"].endswith("/edit")
+    plan = db_session.scalar(select(Entry).where(Entry.kind == "plan"))
+    assert plan.status == "draft" and plan.title.endswith("Höstmöte")
+    assert plan.network_id == network.id and plan.duration_min == 60
+    assert "(/methods/lyssnarposter)" in plan.body and "Välkomna" in plan.body and "Pennor" in plan.body
