@@ -46,6 +46,8 @@ FIELD_LABELS = {
     "licence": _l("Licence"),
     "authors": _l("Authors"),
     "status": _l("Status"),
+    "methods_used": _l("Methods used"),
+    "meeting": _l("Meeting"),
     "attachments": _l("Attachments"),
     "body": _l("Steps and text"),
     "editors": _l("Co-authors"),

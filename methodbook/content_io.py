@@ -13,7 +13,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .attachments import DEFAULT_MAX_BYTES, StoredFile, blob_path, store_path
-from .entries import FIELDS, EntryData, create_entry, data_snapshot, snapshot, update_entry, validate_entry_data
+from .entries import (
+    FIELDS,
+    OPTIONAL_FIELDS,
+    EntryData,
+    create_entry,
+    data_snapshot,
+    snapshot,
+    update_entry,
+    validate_entry_data,
+)
 from .errors import UploadRefused, ValidationError
 from .models import Entry
 
@@ -237,6 +246,8 @@ def front_matter(snap: dict) -> str:
     meta = {}
     for name in FIELDS:
         value = snap[name]
+        if name in OPTIONAL_FIELDS and not value:
+            continue
         if name == "attachments":
             value = [a["filename"] for a in value]
         elif name in ("duration", "group_size") and value.isdecimal():

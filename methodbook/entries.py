@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import Select, func, or_, select, true
+from sqlalchemy import Select, func, or_, select, true, update
 from sqlalchemy.orm import Session, selectinload
 
 from .attachments import StoredFile
@@ -26,6 +26,7 @@ from .models import (
     EntryRole,
     EntryTag,
     Membership,
+    MethodUse,
     Network,
     Revision,
     User,
@@ -38,8 +39,11 @@ from .slugs import MAX_SLUG, is_valid_slug, next_free_slug, slugify
 FIELDS = (
     "title", "slug", "kind", "language", "summary", "purpose", "roles", "when", "digital",
     "duration", "group_size", "materials", "phase", "tags", "licence", "authors", "status",
-    "attachments",
+    "methods_used", "attachments",
 )  # fmt: skip
+# Keys written to content/ files only when they have a value, so other entries' files stay as they were.
+OPTIONAL_FIELDS = ("methods_used",)
+MAX_METHODS_USED = 40
 TEXT_LIMITS = {
     "title": 200, "summary": 1000, "purpose": 1000, "when": 2000, "digital": 4000,
     "materials": 4000, "licence": 100,
@@ -73,6 +77,7 @@ class EntryData:
     licence: str = DEFAULT_LICENCE
     authors: list[str] = field(default_factory=list)
     status: str = "draft"
+    methods_used: list[str] = field(default_factory=list)
     body: str = ""
 
 
@@ -148,15 +153,43 @@ def validate_entry_data(raw: Mapping, session: Session | None = None, entry: Ent
                 errors.setdefault(name, []).extend(msgs)
             ranges[name] = ""
 
+    methods_used = _validate_methods_used(raw, values["kind"], session, entry, fail)
+
     body = str(raw.get("body") or "").replace("\r\n", "\n")
     if len(body) > MAX_BODY:
         fail("body", N_("The text is too long: at most %(limit)s characters (now %(n)s)."), limit=MAX_BODY, n=len(body))
     if errors:
         raise ValidationError(errors)
     return EntryData(
-        slug=slug, roles=roles, tags=tags, authors=authors, body=body,
+        slug=slug, roles=roles, tags=tags, authors=authors, body=body, methods_used=methods_used,
         duration=ranges["duration"], group_size=ranges["group_size"], **values,
     )  # fmt: skip
+
+
+def _validate_methods_used(raw: Mapping, kind: str, session: Session | None, entry: Entry | None, fail) -> list[str]:
+    """Read a write-up's list of method addresses; with a session, each must be a method-book entry."""
+    value = raw.get("methods_used")
+    items = value.replace(",", " ").split() if isinstance(value, str) else _as_list(value)
+    # A pasted page address (…/methods/walkshop) counts as its last part.
+    slugs = _dedupe(s.lower().strip("/").rpartition("/")[2] for s in items)
+    if not slugs:
+        return []
+    if kind != "write-up":
+        fail("methods_used", N_("Only write-ups list the methods a meeting used."))
+        return []
+    bad = [s for s in slugs if not is_valid_slug(s)]
+    if len(slugs) > MAX_METHODS_USED:
+        fail("methods_used", N_("Name at most %(n)s methods."), n=MAX_METHODS_USED)
+    elif bad:
+        fail("methods_used", N_("Not an entry address: %(slugs)s."), slugs=", ".join(bad))
+    elif session is not None:
+        query = select(Entry.slug).where(Entry.slug.in_(slugs), Entry.deleted_at.is_(None), Entry.kind != "write-up")
+        found = set(session.scalars(query))
+        missing = [s for s in slugs if s not in found or (entry is not None and s == entry.slug)]
+        if missing:
+            fail("methods_used", N_("No method, template or plan has the address %(slugs)s."),
+                 slugs=", ".join(missing))  # fmt: skip
+    return slugs
 
 
 def _slug_taken(session: Session, entry: Entry | None):
@@ -181,7 +214,7 @@ def snapshot(entry: Entry) -> dict:
         digital=entry.digital, duration=format_range(entry.duration_min, entry.duration_max),
         group_size=format_range(entry.group_min, entry.group_max), materials=entry.materials,
         phase=entry.phase, tags=entry.tags, licence=entry.licence, authors=list(entry.authors or []),
-        status=entry.status, body=entry.body,
+        status=entry.status, methods_used=entry.methods_used, body=entry.body,
     )  # fmt: skip
     return data_snapshot(data, entry.attachments)
 
@@ -207,6 +240,9 @@ def _apply_snapshot(entry: Entry, snap: Mapping) -> None:
         entry.role_rows = [EntryRole(name=name, position=i) for i, name in enumerate(snap["roles"])]
     if [t.name for t in entry.tag_rows] != list(snap["tags"]):
         entry.tag_rows = [EntryTag(name=name, position=i) for i, name in enumerate(snap["tags"])]
+    methods = list(snap.get("methods_used") or [])
+    if entry.methods_used != methods:
+        entry.method_uses = [MethodUse(method_slug=slug, position=i) for i, slug in enumerate(methods)]
     if _attachment_dicts(entry.attachments) != list(snap["attachments"]):
         entry.attachments = [Attachment(position=i, **a) for i, a in enumerate(snap["attachments"])]
     if entry.status == "published" and entry.published_at is None:
@@ -268,9 +304,16 @@ def update_entry(
     snap = data_snapshot(data, entry.attachments if attachments is None else attachments)
     if snap == snapshot(entry):
         return False
+    _follow_renamed(session, entry.slug, snap["slug"])
     _apply_snapshot(entry, snap)
     _record_revision(session, entry, snap, user, message, render)
     return True
+
+
+def _follow_renamed(session: Session, old: str, new: str) -> None:
+    """Keep write-ups pointing at a method whose address changes."""
+    if old and new != old:
+        session.execute(update(MethodUse).where(MethodUse.method_slug == old).values(method_slug=new))
 
 
 def get_revision(session: Session, entry: Entry, number: int) -> Revision:
@@ -289,8 +332,10 @@ def restore_revision(session: Session, entry: Entry, number: int, user: User | N
             "slug", N_("The address %(slug)s is now used by another entry."), slug=old.data["slug"]
         )
     snap = dict(old.data)
+    snap.setdefault("methods_used", [])  # revisions saved before write-ups listed methods
     if snap == snapshot(entry):
         return False
+    _follow_renamed(session, entry.slug, snap["slug"])
     _apply_snapshot(entry, snap)
     _record_revision(session, entry, snap, user, f"Restored revision {number}")
     return True

@@ -156,9 +156,12 @@ class Entry(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     network_id: Mapped[int | None] = mapped_column(ForeignKey("network.id", ondelete="SET NULL"), index=True)
+    # A write-up tells what came out of one meeting; the meeting's network is then the entry's.
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"), index=True)
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     network: Mapped[Network | None] = relationship()
+    meeting: Mapped[Meeting | None] = relationship(foreign_keys=[meeting_id])
     editors: Mapped[list[User]] = relationship(secondary=entry_editor, order_by="User.id")
     # Loaded on access; list queries ask for them with selectinload where they are shown.
     tag_rows: Mapped[list[EntryTag]] = relationship(order_by="EntryTag.position", cascade="all, delete-orphan")
@@ -167,6 +170,7 @@ class Entry(Base):
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="entry", order_by="Revision.number", cascade="all, delete-orphan"
     )
+    method_uses: Mapped[list[MethodUse]] = relationship(order_by="MethodUse.position", cascade="all, delete-orphan")
     current_revision: Mapped[Revision | None] = relationship(
         primaryjoin=lambda: and_(foreign(Revision.entry_id) == Entry.id, Revision.number == Entry.revision_number),
         viewonly=True,
@@ -182,11 +186,29 @@ class Entry(Base):
         return [row.name for row in self.role_rows]
 
     @property
+    def methods_used(self) -> list[str]:
+        return [use.method_slug for use in self.method_uses]
+
+    @property
     def is_published(self) -> bool:
         return self.status == "published" and self.deleted_at is None
 
     def __repr__(self) -> str:
         return f"<Entry {self.slug} r{self.revision_number}>"
+
+
+class MethodUse(Base):
+    """A method (or template, or plan) that a write-up says its meeting used."""
+
+    __tablename__ = "method_use"
+    __table_args__ = (UniqueConstraint("writeup_id", "method_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    writeup_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    # By address, as in the write-up's text and content/ files; a renamed method's uses follow it
+    # (entries.update_entry), and an import can name methods that come later in the same run.
+    method_slug: Mapped[str] = mapped_column(String(120), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class EntryTag(Base):
@@ -271,6 +293,7 @@ NOTIFICATION_KINDS = (
     "waitlist_promoted",
     "meeting_message",
     "membership",
+    "gallery_removal",
 )
 REPORT_TARGETS = ("comment", "review")
 
@@ -638,3 +661,92 @@ class CalendarFeed(Base):
     # Kept readable so the page can show the address again; a reset replaces it.
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- Idea books ------------------------------------------------------------------------------
+
+GALLERY_ITEM_KINDS = ("image", "quote", "video")
+
+
+class Gallery(Base):
+    """An idea book: what a meeting (or a write-up without a meeting) produced, item by item."""
+
+    __tablename__ = "gallery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), unique=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), unique=True)
+    # The item shown first and on the meeting page; no foreign key, so removing the item needs no care.
+    cover_item_id: Mapped[int | None] = mapped_column(Integer)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Any change to the idea book or its items, so cached pages that show it know.
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: Mapped[Meeting | None] = relationship()
+    entry: Mapped[Entry | None] = relationship()
+    items: Mapped[list[GalleryItem]] = relationship(
+        back_populates="gallery", order_by="GalleryItem.position", cascade="all, delete-orphan"
+    )
+
+
+class GalleryItem(Base):
+    """An image, a quote or a video link in an idea book, with its caption."""
+
+    __tablename__ = "gallery_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gallery_id: Mapped[int] = mapped_column(ForeignKey("gallery.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(10))
+    caption: Mapped[str] = mapped_column(Text, default="")
+    # Images: shown only once described (alt text), stored stripped of metadata in three sizes.
+    alt_text: Mapped[str] = mapped_column(Text, default="")
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    original_sha256: Mapped[str] = mapped_column(String(64), default="", index=True)
+    display_sha256: Mapped[str] = mapped_column(String(64), default="")
+    thumb_sha256: Mapped[str] = mapped_column(String(64), default="")
+    content_type: Mapped[str] = mapped_column(String(40), default="")
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    size: Mapped[int | None] = mapped_column(Integer)
+    # Quotes
+    quote: Mapped[str] = mapped_column(Text, default="")
+    attribution: Mapped[str] = mapped_column(String(200), default="")
+    # Video links: a card with the title the uploader gave and the host; never an embedded player.
+    url: Mapped[str] = mapped_column(String(500), default="")
+    link_title: Mapped[str] = mapped_column(String(200), default="")
+    host: Mapped[str] = mapped_column(String(200), default="")
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # When the uploader confirmed that the people shown agreed to be shown.
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    gallery: Mapped[Gallery] = relationship(back_populates="items")
+    added_by: Mapped[User | None] = relationship()
+    removal_requests: Mapped[list[RemovalRequest]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="RemovalRequest.id"
+    )
+
+    @property
+    def described(self) -> bool:
+        return self.kind != "image" or bool(self.alt_text.strip())
+
+
+class RemovalRequest(Base):
+    """Someone asking for a gallery item to be taken down ("remove me from this")."""
+
+    __tablename__ = "removal_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("gallery_item.id", ondelete="CASCADE"), index=True)
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when a manager decides to keep the item; removing it deletes the request with it.
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    item: Mapped[GalleryItem] = relationship(back_populates="removal_requests")
+    requester: Mapped[User | None] = relationship()

@@ -26,6 +26,7 @@ KIND_LABELS = {
     "waitlist_promoted": N_("A seat for me from a meeting's waitlist"),
     "meeting_message": N_("A message about a meeting I registered for"),
     "membership": N_("Requests to join my networks, and answers to mine"),
+    "gallery_removal": N_("Requests to remove something from an idea book I look after"),
 }
 _MAIL_KEY = "dela_mail"
 

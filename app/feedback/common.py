@@ -56,6 +56,7 @@ def notification_text(kind: str, actor: str, subject: str) -> str:
         "waitlist_promoted": _("A seat freed up: you are now registered for “%(subject)s”."),
         "meeting_message": _("%(actor)s wrote about “%(subject)s”."),
         "membership": _("%(actor)s: membership of %(subject)s."),
+        "gallery_removal": _("Someone asks to be removed from the idea book of “%(subject)s”."),
     }
     return texts.get(kind, "%(subject)s") % {"actor": actor, "subject": subject}
 

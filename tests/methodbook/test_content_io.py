@@ -17,7 +17,7 @@ from methodbook.content_io import (
     parse_file,
     split_front_matter,
 )
-from methodbook.entries import FIELDS, get_entry, trash_entry
+from methodbook.entries import FIELDS, OPTIONAL_FIELDS, get_entry, trash_entry
 from methodbook.models import Entry, Revision
 from tests.conftest import ROOT
 
@@ -232,7 +232,8 @@ def test_shipped_content_is_complete():
         metas[path.name] = yaml.safe_load(split_front_matter(path.read_text(encoding="utf-8"), path)[0])
         parse_file(path)  # raises ContentError if the file does not import
     assert len(metas) >= 12
-    empty = {name: [k for k in FIELDS if k != "attachments" and not meta.get(k)] for name, meta in metas.items()}
+    required = [k for k in FIELDS if k != "attachments" and k not in OPTIONAL_FIELDS]
+    empty = {name: [k for k in required if not meta.get(k)] for name, meta in metas.items()}
     assert {name: keys for name, keys in empty.items() if keys} == {}
     assert all("attachments" in meta for meta in metas.values())
     languages = Counter(meta["language"] for meta in metas.values())
