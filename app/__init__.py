@@ -47,12 +47,23 @@ def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .feedback import bp as feedback_bp
+    from .galleries import bp as galleries_bp
     from .main import bp as main_bp
     from .methods import bp as methods_bp
     from .networks import bp as networks_bp
     from .search import bp as search_bp
 
-    for blueprint in (main_bp, auth_bp, methods_bp, feedback_bp, networks_bp, search_bp, api_bp, admin_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        methods_bp,
+        feedback_bp,
+        networks_bp,
+        galleries_bp,
+        search_bp,
+        api_bp,
+        admin_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

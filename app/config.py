@@ -54,6 +54,9 @@ def from_environment(instance_path: Path, env=os.environ) -> dict:
         "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "IMAGE_MAX_BYTES": int(env.get("IMAGE_MAX_MB", "20")) * 1024 * 1024,
+        # "Remove me from this" may be asked without an account; this keeps it from becoming a spam channel.
+        "REMOVAL_RATE_LIMIT": env.get("REMOVAL_RATE_LIMIT", "5 per minute;30 per day"),
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "BABEL_DEFAULT_LOCALE": env.get("DELA_DEFAULT_LANGUAGE", "sv"),

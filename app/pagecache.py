@@ -12,12 +12,13 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 from methodbook.entries import network_filter
-from methodbook.models import Comment, Entry, FeedbackRequest
+from methodbook.models import Comment, Entry, FeedbackRequest, Gallery, Meeting, MethodUse
 from methodbook.render import RENDERER_VERSION
 
 from .cache import LRU
@@ -47,9 +48,27 @@ class VisitorPageCache:
         # The thread and any public scores are on the page too: their last change is in the key.
         thread = select(func.max(Comment.changed_at)).where(Comment.entry_id == Entry.id).scalar_subquery()
         grids = select(func.max(FeedbackRequest.changed_at)).where(FeedbackRequest.entry_id == Entry.id)
-        query = select(Entry.id, Entry.revision_number, thread, grids.scalar_subquery()).where(
-            Entry.slug == slug, Entry.status == "published", Entry.deleted_at.is_(None), network_filter(None)
+        # So are the write-ups that name the entry, and a write-up's meeting and idea book.
+        writeups = select(MethodUse.writeup_id).where(MethodUse.method_slug == slug)
+        other = aliased(Entry)
+        named = [
+            select(column).where(other.id.in_(writeups)).scalar_subquery()
+            for column in (func.count(), func.max(other.updated_at), func.max(other.deleted_at), func.max(other.status))
+        ]
+        idea_book = select(func.max(Gallery.changed_at)).where(
+            or_(Gallery.entry_id == Entry.id, Gallery.meeting_id == Entry.meeting_id)
         )
+        meeting = select(Meeting.sequence).where(Meeting.id == Entry.meeting_id)
+        query = select(
+            Entry.id,
+            Entry.revision_number,
+            thread,
+            grids.scalar_subquery(),
+            idea_book.scalar_subquery(),
+            meeting.scalar_subquery(),
+            Entry.meeting_id,
+            *named,
+        ).where(Entry.slug == slug, Entry.status == "published", Entry.deleted_at.is_(None), network_filter(None))
         with self.flask_app.extensions["dela_db"].sessionmaker() as session:
             return session.execute(query).first()
 

@@ -127,6 +127,8 @@ def make_config(tmp_path: Path, database_url: str, **overrides) -> dict:
         "SESSION_COOKIE_SECURE": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "LOGIN_RATE_LIMIT": "10 per minute",
+        "IMAGE_MAX_BYTES": 20 * 1024 * 1024,
+        "REMOVAL_RATE_LIMIT": "5 per minute",
         "PASSWORD_HASH_METHOD": FAST_HASH,
         "TRUSTED_PROXIES": 0,
         # Tests read English messages unless they choose a language; i18n tests choose sv and da.

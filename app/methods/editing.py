@@ -10,9 +10,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from methodbook import entries, networks, permissions
+from methodbook import entries, meetings, networks, permissions, writeups
 from methodbook.attachments import ALLOWED_EXTENSIONS, StoredFile, store_upload
-from methodbook.errors import Conflict, UploadRefused, ValidationError
+from methodbook.errors import Conflict, NotFound, UploadRefused, ValidationError
+from methodbook.models import KINDS
 from methodbook.render import render_markdown
 
 from ..db import db_session
@@ -52,13 +53,37 @@ def _form_for(entry=None) -> EntryForm:
         form = EntryForm()
         if request.method == "GET":
             form.authors.data = viewer().display_name
+            _start_writeup(form)
         return form
     snap = entries.snapshot(entry)
-    data = {k: (", ".join(v) if k in ("tags", "authors") else v) for k, v in snap.items() if k != "attachments"}
+    lists = ("tags", "authors", "methods_used")
+    data = {k: (", ".join(v) if k in lists else v) for k, v in snap.items() if k != "attachments"}
     data["editors"] = ", ".join(u.email for u in entry.editors)
     data["network"] = str(entry.network_id or "")
+    data["meeting"] = str(entry.meeting_id or "")
     data["base_revision"] = str(entry.revision_number)
     return EntryForm(data=data)
+
+
+def _start_writeup(form: EntryForm) -> None:
+    """/methods/new?kind=write-up&meeting=<id>: a write-up of that meeting, its agenda's methods filled in."""
+    kind = request.args.get("kind", "")
+    if kind in KINDS:
+        form.kind.data = kind
+    meeting_id = request.args.get("meeting", "")
+    if not meeting_id.isdecimal():
+        return
+    try:
+        meeting = meetings.get_meeting(db_session(), int(meeting_id))
+    except NotFound:
+        return
+    if not writeups.may_write_up(viewer(), meeting):
+        return
+    form.kind.data = "write-up"
+    form.meeting.data = str(meeting.id)
+    form.network.data = str(meeting.network_id)
+    form.title.data = _("Write-up: %(title)s", title=meeting.title)
+    form.methods_used.data = ", ".join(writeups.agenda_methods(meeting))
 
 
 def _store_uploads(form: EntryForm) -> tuple[list[StoredFile], list[str]]:
@@ -98,6 +123,11 @@ def _render(form: EntryForm, entry=None, preview=None, refused=(), status=200, c
     form.network.choices = [("", _("No network"))] + [
         (str(n.id), n.name) for n in networks.networks_for_author(db_session(), viewer(), entry)
     ]
+    current = entry.meeting if entry is not None else None
+    form.meeting.choices = [("", _("No meeting"))] + [
+        (str(m.id), f"{m.title} ({m.starts_at:%Y-%m-%d}, {m.network.name})")
+        for m in writeups.meetings_for_writer(db_session(), viewer(), current)
+    ]
     pending = _load_pending(form.pending.data)
     return render_template(
         "methods/form.html", form=form, entry=entry, preview=preview, refused=refused,
@@ -127,7 +157,9 @@ def _save(form: EntryForm, entry=None):
         network_id = form.network.data or ""
         before = entry.network_id
         networks.set_entry_network(session, entry, int(network_id) if network_id.isdecimal() else None, user)
-        changed = changed or entry.network_id != before
+        meeting_id, meeting_before = form.meeting.data or "", entry.meeting_id
+        writeups.set_meeting(session, entry, int(meeting_id) if meeting_id.isdecimal() else None, user)
+        changed = changed or entry.network_id != before or entry.meeting_id != meeting_before
     except ValidationError as exc:
         session.rollback()
         leftover = apply_errors(form, exc)

@@ -66,6 +66,19 @@ class EntryForm(FlaskForm):
         choices=[],
         validate_choice=False,
     )
+    meeting = SelectField(
+        FIELD_LABELS["meeting"],
+        description=_l("For a write-up: the meeting it tells about. The write-up then belongs to that network."),
+        choices=[],
+        validate_choice=False,
+    )
+    methods_used = StringField(
+        FIELD_LABELS["methods_used"],
+        description=_l(
+            "For a write-up: the addresses of the methods the meeting used, separated by commas, "
+            "for example walkshop, critical-friend. Filled in from the meeting's agenda."
+        ),
+    )
     body = TextAreaField(
         FIELD_LABELS["body"],
         description=_l("Markdown: ## for headings, 1. for numbered steps, - for lists, **bold**."),

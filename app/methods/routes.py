@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from methodbook import entries, feedback, permissions
+from methodbook import entries, feedback, galleries, meetings, permissions, writeups
 from methodbook.attachments import blob_path
 from methodbook.errors import NotFound
 from methodbook.models import KINDS, LANGUAGES, Attachment, Entry, Revision
@@ -86,7 +86,27 @@ def view(slug: str):
 
     key = ("entry", entry.id, entry.revision_number, RENDERER_VERSION, current_language(), editable)
     article = fragments().get_or_render(key, render_article)
-    return render_template("methods/view.html", entry=entry, article=article, **thread_context(entry))
+    return render_template(
+        "methods/view.html", entry=entry, article=article, **thread_context(entry), **meeting_context(entry)
+    )
+
+
+def meeting_context(entry: Entry) -> dict:
+    """A write-up's meeting, methods and idea book; for other entries, the meetings that used them."""
+    session, user = db_session(), viewer()
+    if entry.kind != "write-up":
+        return {"usage": writeups.usage(session, entry, user)}
+    meeting = entry.meeting if entry.meeting is not None and meetings.can_see(user, entry.meeting) else None
+    named = entries.visible_entries(user).where(Entry.slug.in_(entry.methods_used)) if entry.methods_used else None
+    found = {e.slug: e for e in session.scalars(named)} if named is not None else {}
+    gallery = galleries.of_entry(session, entry)
+    return {
+        "writeup_meeting": meeting,
+        "methods": [found[slug] for slug in entry.methods_used if slug in found],
+        "gallery": gallery if gallery is not None and galleries.can_view(user, gallery) else None,
+        "gallery_cover": galleries.cover(gallery) if gallery is not None else None,
+        "may_start_gallery": gallery is None and galleries.may_create_for_entry(user, entry),
+    }
 
 
 @bp.get("/methods/<slug>/history")

@@ -6,7 +6,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from methodbook import calendar, meetings, networks
+from methodbook import calendar, galleries, meetings, networks, writeups
 from methodbook.db import utcnow
 from methodbook.errors import NotFound, ValidationError
 from methodbook.models import Meeting, Registration
@@ -114,6 +114,7 @@ def meeting(meeting_id: int):
     own = meetings.registration_of(session, meeting, user) if user else None
     place_in_line = next((i for i, r in enumerate(waiting, 1) if own and r.id == own.id), None)
     member = networks.is_member(meeting.network, user)
+    gallery = galleries.of_meeting(session, meeting)
     return render_template(
         "networks/meeting.html", meeting=meeting, network=meeting.network,
         state=meetings.status(meeting, utcnow(), len(registered)), registered=registered, waiting=waiting,
@@ -122,6 +123,10 @@ def meeting(meeting_id: int):
         manager=is_coordinator(meeting.network), schedule=meetings.schedule(meeting),
         form=RegistrationForm(formdata=None), confirm=ConfirmForm(),
         status_labels=STATUS_LABELS, format_labels=FORMAT_LABELS,
+        writeups=writeups.writeups_of_meeting(session, meeting, user),
+        draft_writeups=writeups.draft_writeups_of_meeting(session, meeting, user),
+        gallery=gallery if gallery is not None and galleries.can_view(user, gallery) else None,
+        cover=galleries.cover(gallery) if gallery is not None else None,
     )  # fmt: skip
 
 

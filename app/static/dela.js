@@ -163,3 +163,86 @@
   var hint = document.getElementById("agenda-drag-hint");
   if (hint) { hint.hidden = false; }
 }());
+
+// Idea-book lightbox: a link to an image's own page opens the display size in a modal dialog
+// instead. Arrow keys move between images, Escape closes, and focus goes back to the link that
+// opened it. Without JavaScript the links lead to the item pages, which have the same image.
+(function () {
+  "use strict";
+  var grid = document.querySelector("[data-gallery]");
+  if (!grid || typeof HTMLDialogElement === "undefined") { return; }
+  var links = Array.prototype.slice.call(grid.querySelectorAll("a[data-lightbox]"));
+  if (!links.length) { return; }
+  var current = 0;
+  var opener = null;
+
+  function button(name, text) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "button secondary lightbox-" + name;
+    b.textContent = text;
+    return b;
+  }
+
+  var dialog = document.createElement("dialog");
+  dialog.className = "lightbox";
+  dialog.setAttribute("aria-label", grid.getAttribute("data-label-dialog") || "Image");
+  var figure = document.createElement("figure");
+  var img = document.createElement("img");
+  var caption = document.createElement("figcaption");
+  var count = document.createElement("p");
+  count.className = "lightbox-count";
+  count.setAttribute("aria-live", "polite");
+  figure.appendChild(img);
+  figure.appendChild(caption);
+  var controls = document.createElement("div");
+  controls.className = "lightbox-controls";
+  var previous = button("previous", grid.getAttribute("data-label-previous") || "Previous");
+  var next = button("next", grid.getAttribute("data-label-next") || "Next");
+  var closer = button("close", grid.getAttribute("data-label-close") || "Close");
+  controls.appendChild(previous);
+  controls.appendChild(next);
+  controls.appendChild(closer);
+  dialog.appendChild(figure);
+  dialog.appendChild(count);
+  dialog.appendChild(controls);
+  document.body.appendChild(dialog);
+
+  function show(index) {
+    current = (index + links.length) % links.length;
+    var link = links[current];
+    var thumb = link.querySelector("img");
+    var text = link.closest("figure").querySelector("figcaption");
+    img.src = link.getAttribute("data-lightbox");
+    img.alt = thumb ? thumb.alt : "";
+    caption.textContent = text ? text.textContent.trim() : "";
+    caption.hidden = !caption.textContent;
+    var template = grid.getAttribute("data-label-count") || "%(n)s / %(count)s";
+    count.textContent = template.replace("%(n)s", current + 1).replace("%(count)s", links.length);
+    previous.hidden = next.hidden = links.length < 2;
+  }
+
+  links.forEach(function (link, index) {
+    link.addEventListener("click", function (event) {
+      if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) { return; }
+      event.preventDefault();
+      opener = link;
+      show(index);
+      dialog.showModal();
+      closer.focus();
+    });
+  });
+  previous.addEventListener("click", function () { show(current - 1); });
+  next.addEventListener("click", function () { show(current + 1); });
+  closer.addEventListener("click", function () { dialog.close(); });
+  dialog.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowLeft") { event.preventDefault(); show(current - 1); }
+    if (event.key === "ArrowRight") { event.preventDefault(); show(current + 1); }
+  });
+  // A click on the backdrop (outside the figure and buttons) closes, as people expect.
+  dialog.addEventListener("click", function (event) { if (event.target === dialog) { dialog.close(); } });
+  dialog.addEventListener("close", function () {
+    img.removeAttribute("src");
+    if (opener) { opener.focus(); }
+  });
+}());
