@@ -316,6 +316,25 @@ def _follow_renamed(session: Session, old: str, new: str) -> None:
         session.execute(update(MethodUse).where(MethodUse.method_slug == old).values(method_slug=new))
 
 
+def current_addresses(session: Session, slugs: list[str]) -> list[str]:
+    """Map addresses that no entry has any more to the entry that once had them (its history says so)."""
+    existing = set(session.scalars(select(Entry.slug).where(Entry.slug.in_(slugs)))) if slugs else set()
+    result: list[str] = []
+    for slug in slugs:
+        if slug not in existing:
+            query = (
+                select(Entry.slug)
+                .join(Revision, Revision.entry_id == Entry.id)
+                .where(Revision.data["slug"].as_string() == slug)
+                .order_by(Revision.id.desc())
+                .limit(1)
+            )
+            slug = session.scalar(query) or slug
+        if slug not in result:
+            result.append(slug)
+    return result
+
+
 def get_revision(session: Session, entry: Entry, number: int) -> Revision:
     """Return revision ``number`` of the entry, or raise NotFound."""
     revision = session.scalar(select(Revision).where(Revision.entry_id == entry.id, Revision.number == number))
@@ -332,7 +351,8 @@ def restore_revision(session: Session, entry: Entry, number: int, user: User | N
             "slug", N_("The address %(slug)s is now used by another entry."), slug=old.data["slug"]
         )
     snap = dict(old.data)
-    snap.setdefault("methods_used", [])  # revisions saved before write-ups listed methods
+    # Revisions saved before write-ups listed methods have none; a method renamed since is followed.
+    snap["methods_used"] = current_addresses(session, list(snap.get("methods_used") or []))
     if snap == snapshot(entry):
         return False
     _follow_renamed(session, entry.slug, snap["slug"])

@@ -199,11 +199,14 @@ def clean_video_url(raw: object) -> tuple[str, str]:
         raise ValidationError.single(
             "url", N_("Keep this under %(limit)s characters (now %(n)s)."), limit=MAX_URL, n=len(url)
         )
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # a broken address, such as an unclosed [IPv6 part
+        hostname = None
+    if hostname is None or parts.scheme not in ("http", "https") or any(c.isspace() for c in url):
         raise ValidationError.single("url", N_("Give a web address that starts with https://."))
-    host = parts.hostname.lower()
-    return url, host.removeprefix("www.")
+    return url, hostname.lower().removeprefix("www.")
 
 
 def _check_room(gallery: Gallery, adding: int) -> None:
@@ -293,13 +296,13 @@ def describe(gallery: Gallery, descriptions: dict[int, tuple[str, str]], user: U
     """Set alt text and caption of several images at once; every image named needs alt text."""
     _require_manager(user, gallery)
     checked: dict[int, tuple[str, str]] = {}
+    errors: dict = {}  # every image's problems at once, so the form shows them all
     for item_id, (alt, caption) in descriptions.items():
         item = get_item(gallery, item_id)
-        errors: dict = {}
         alt_text = _text(alt, f"alt-{item.id}", MAX_ALT, errors, ALT_REQUIRED if item.kind == "image" else None)
         caption_text = _text(caption, f"caption-{item.id}", MAX_CAPTION, errors)
-        _raise(errors)
         checked[item.id] = (alt_text, caption_text)
+    _raise(errors)
     for item_id, (alt_text, caption_text) in checked.items():
         item = get_item(gallery, item_id)
         if item.kind == "image":
@@ -363,6 +366,8 @@ def move_item(gallery: Gallery, item: GalleryItem, offset: int, user: User) -> N
     """Move an item one place up (-1) or down (+1)."""
     _require_manager(user, gallery)
     items = list(gallery.items)
+    if item not in items:
+        raise NotFound(str(item.id))
     index = items.index(item)
     target = index + offset
     if offset not in (-1, 1) or not 0 <= target < len(items):
@@ -376,6 +381,8 @@ def move_item(gallery: Gallery, item: GalleryItem, offset: int, user: User) -> N
 
 def set_cover(gallery: Gallery, item: GalleryItem, user: User) -> None:
     _require_manager(user, gallery)
+    if item not in gallery.items:
+        raise NotFound(str(item.id))
     if item.kind != "image":
         raise ValidationError.single("cover", N_("Only an image can be the cover."))
     if not item.described:

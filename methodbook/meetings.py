@@ -116,7 +116,10 @@ def validate_meeting(raw: dict, network: Network) -> dict:
     place = " ".join(str(raw.get("place") or "").split())[:300]
     video_url = str(raw.get("video_url") or "").strip()
     if video_url:
-        parts = urlsplit(video_url)
+        try:
+            parts = urlsplit(video_url)
+        except ValueError:  # a broken address, such as an unclosed [IPv6 part
+            parts = urlsplit("")
         if parts.scheme not in ("http", "https") or not parts.netloc or len(video_url) > 500:
             fail("video_url", N_("Write a full web address starting with https://."))
     capacity_text = _text_of(raw.get("capacity"))

@@ -168,6 +168,7 @@ def test_create_meeting_stores_times_in_utc(db_session, network, coordinator):
         ({"video_url": "javascript:alert(1)"}, "video_url"),
         ({"video_url": "meet.example.org/temadag"}, "video_url"),
         ({"video_url": "ftp://example.org/x"}, "video_url"),
+        ({"video_url": "https://[oops/"}, "video_url"),
         ({"format": "party"}, "format"),
     ],
     ids=[
@@ -190,6 +191,7 @@ def test_create_meeting_stores_times_in_utc(db_session, network, coordinator):
         "video-javascript",
         "video-no-scheme",
         "video-ftp",
+        "video-broken-ipv6",
         "unknown-format",
     ],
 )
