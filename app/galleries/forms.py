@@ -19,7 +19,7 @@ class QuoteForm(FlaskForm):
         description=_l("A first name, a role or a place. Ask before you name someone."),
         render_kw={"maxlength": 200},
     )
-    caption = StringField(_l("Caption (optional)"), render_kw={"maxlength": 1000})
+    caption = StringField(_l("Caption (optional)"), id="quote-caption", render_kw={"maxlength": 1000})
 
 
 class VideoForm(FlaskForm):
@@ -29,7 +29,7 @@ class VideoForm(FlaskForm):
         description=_l("What the video shows. Dela does not fetch anything from the video's site."),
         render_kw={"maxlength": 200},
     )
-    caption = StringField(_l("Caption (optional)"), render_kw={"maxlength": 1000})
+    caption = StringField(_l("Caption (optional)"), id="video-caption", render_kw={"maxlength": 1000})
 
 
 class ItemForm(FlaskForm):

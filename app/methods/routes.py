@@ -58,6 +58,7 @@ def index():
     return render_template(
         "methods/index.html", items=items, total=total, page=page, pages=pages,
         comment_counts=feedback.comment_counts(db_session(), [e.id for e in items]),
+        used_counts=writeups.usage_counts(db_session(), [e.slug for e in items], viewer()),
         kind=kind, language=language, tag=tag, drafts=drafts,
         kinds=KINDS, languages=LANGUAGES, tags=entries.tag_counts(db_session(), 40, viewer()),
     )  # fmt: skip
