@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
@@ -48,12 +48,19 @@ class VisitorPageCache:
         # The thread and any public scores are on the page too: their last change is in the key.
         thread = select(func.max(Comment.changed_at)).where(Comment.entry_id == Entry.id).scalar_subquery()
         grids = select(func.max(FeedbackRequest.changed_at)).where(FeedbackRequest.entry_id == Entry.id)
-        # So are the write-ups that name the entry, and a write-up's meeting and idea book.
+        # So are the write-ups that name the entry (those a visitor may see, and any change to them), and for a
+        # write-up, the methods it names, its meeting and its idea book.
         writeups = select(MethodUse.writeup_id).where(MethodUse.method_slug == slug)
         other = aliased(Entry)
-        named = [
-            select(column).where(other.id.in_(writeups)).scalar_subquery()
-            for column in (func.count(), func.max(other.updated_at), func.max(other.deleted_at), func.max(other.status))
+        shown = and_(other.status == "published", other.deleted_at.is_(None), network_filter(None, other))
+        naming = other.id.in_(writeups)
+        named = select(MethodUse.method_slug).where(MethodUse.writeup_id == Entry.id)
+        listed = [
+            select(func.count()).where(naming, shown),
+            select(func.max(other.updated_at)).where(naming),
+            select(func.max(other.deleted_at)).where(naming),
+            select(func.count()).where(other.slug.in_(named), shown),
+            select(func.sum(other.revision_number)).where(other.slug.in_(named), shown),
         ]
         idea_book = select(func.max(Gallery.changed_at)).where(
             or_(Gallery.entry_id == Entry.id, Gallery.meeting_id == Entry.meeting_id)
@@ -67,7 +74,7 @@ class VisitorPageCache:
             idea_book.scalar_subquery(),
             meeting.scalar_subquery(),
             Entry.meeting_id,
-            *named,
+            *(part.scalar_subquery() for part in listed),
         ).where(Entry.slug == slug, Entry.status == "published", Entry.deleted_at.is_(None), network_filter(None))
         with self.flask_app.extensions["dela_db"].sessionmaker() as session:
             return session.execute(query).first()

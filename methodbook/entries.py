@@ -155,7 +155,8 @@ def validate_entry_data(raw: Mapping, session: Session | None = None, entry: Ent
 
     methods_used = _validate_methods_used(raw, values["kind"], session, entry, fail)
 
-    body = str(raw.get("body") or "").replace("\r\n", "\n")
+    # Leading and trailing blank lines carry nothing in Markdown; content files drop them too.
+    body = str(raw.get("body") or "").replace("\r\n", "\n").strip("\n")
     if len(body) > MAX_BODY:
         fail("body", N_("The text is too long: at most %(limit)s characters (now %(n)s)."), limit=MAX_BODY, n=len(body))
     if errors:
@@ -436,15 +437,15 @@ def set_editors(session: Session, entry: Entry, emails: Iterable[str]) -> None:
     entry.editors = [u for u in users if u.id != entry.created_by_id]
 
 
-def network_filter(viewer: User | None):
-    """A condition on Entry: no network, a public network, or a members-only network of the viewer's."""
+def network_filter(viewer: User | None, entity=Entry):
+    """A condition on Entry (or an alias of it): no network, a public network, or a members-only one of the viewer's."""
     if viewer is not None and viewer.active and viewer.role == "admin":
         return true()
     closed = select(Network.id).where(Network.visibility == "members")
     if viewer is not None:
         mine = select(Membership.network_id).where(Membership.user_id == viewer.id, Membership.status == "active")
         closed = closed.where(Network.id.not_in(mine))
-    return or_(Entry.network_id.is_(None), Entry.network_id.not_in(closed))
+    return or_(entity.network_id.is_(None), entity.network_id.not_in(closed))
 
 
 def visible_entries(viewer: User | None, drafts: bool = False) -> Select:

@@ -60,6 +60,10 @@ ENTRY = {
         "body_html": {"type": "string", "description": "Sanitized HTML rendered from body."},
         "attachments": {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"}},
         "revision": {"type": "integer", "minimum": 1},
+        "methods_used": {
+            "type": "array", "items": {"type": "string"},
+            "description": "Write-ups: the addresses (slugs) of the entries the meeting used; empty for other kinds.",
+        },
     },
 }  # fmt: skip
 ENTRY_LIST = {

@@ -6,7 +6,7 @@
   function checkFileSizes(form) {
     var limit = parseInt(form.getAttribute("data-max-bytes"), 10);
     var input = form.querySelector("input[type=file]");
-    var message = document.getElementById("attachments-size-error");
+    var message = form.querySelector("[data-size-error]") || document.getElementById("attachments-size-error");
     if (!limit || !input || !message) { return; }
     input.addEventListener("change", function () {
       var tooBig = Array.prototype.filter.call(input.files, function (f) { return f.size > limit; });

@@ -11,9 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
-from methodbook import feedback, meetings, moderation, networks
+from methodbook import feedback, galleries, meetings, moderation, networks
 from methodbook.attachments import store_upload
 from methodbook.models import Notification
 from tests.conftest import PASSWORD, csrf_from
@@ -310,12 +311,157 @@ MATRIX = {
     "api.get_meeting": ("GET", "/api/v1/meetings/{meeting}", {"*": 200}),
     "api.get_meeting#closed": ("GET", "/api/v1/meetings/{closed_meeting}", {"*": 404}),
     "feedback.audit_log": ("GET", "/moderation/log", {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403}),
+    # Idea books: {book} is {meeting}'s (published), {closed_book} {closed_meeting}'s (published, members only),
+    # {draft_book} the write-up {writeup}'s own (unpublished, "author" edits it). "other" asked to remove {book_item}.
+    "galleries.view": ("GET", "/idea-books/{book}", {"*": 200}),
+    "galleries.view#closed": (
+        "GET",
+        "/idea-books/{closed_book}",
+        {"other": 200, "facilitator": 200, "admin": 200, "*": 404},
+    ),
+    "galleries.view#draft": ("GET", "/idea-books/{draft_book}", {"author": 200, "admin": 200, "*": 404}),
+    "galleries.item": ("GET", "/idea-books/{book}/items/{book_item}", {"*": 200}),
+    "galleries.item#closed": (
+        "GET",
+        "/idea-books/{closed_book}/items/{closed_item}",
+        {"other": 200, "facilitator": 200, "admin": 200, "*": 404},
+    ),
+    "galleries.item#draft": (
+        "GET",
+        "/idea-books/{draft_book}/items/{draft_item}",
+        {"author": 200, "admin": 200, "*": 404},
+    ),
+    "galleries.image": ("GET", "/idea-books/{book}/items/{book_item}/thumb", {"*": 200}),
+    "galleries.image#display": ("GET", "/idea-books/{book}/items/{book_item}/display", {"*": 200}),
+    "galleries.image#original": ("GET", "/idea-books/{book}/items/{book_item}/original", {"*": 200}),
+    "galleries.image#size": ("GET", "/idea-books/{book}/items/{book_item}/huge", {"*": 404}),
+    "galleries.image#closed": (
+        "GET",
+        "/idea-books/{closed_book}/items/{closed_item}/original",
+        {"other": 200, "facilitator": 200, "admin": 200, "*": 404},
+    ),
+    "galleries.image#draft": (
+        "GET",
+        "/idea-books/{draft_book}/items/{draft_item}/thumb",
+        {"author": 200, "admin": 200, "*": 404},
+    ),
+    "galleries.print_view": ("GET", "/idea-books/{book}/print", {"*": 200}),
+    "galleries.print_view#closed": (
+        "GET",
+        "/idea-books/{closed_book}/print",
+        {"other": 200, "facilitator": 200, "admin": 200, "*": 404},
+    ),
+    "galleries.request_removal": ("POST", "/idea-books/{book}/items/{book_item}/removal", {"*": 302}),
+    "galleries.request_removal#closed": (
+        "POST",
+        "/idea-books/{closed_book}/items/{closed_item}/removal",
+        {"other": 302, "facilitator": 302, "admin": 302, "*": 404},
+    ),
+    "galleries.start_for_meeting": (
+        "POST",
+        "/meetings/{meeting}/idea-book",
+        {"anonymous": LOGIN, "facilitator": 302, "admin": 302, "*": 403},
+    ),
+    "galleries.start_for_meeting#closed": (
+        "POST",
+        "/meetings/{closed_meeting}/idea-book",
+        {"anonymous": LOGIN, "other": 403, "facilitator": 302, "admin": 302, "*": 404},
+    ),
+    "galleries.start_for_entry": (
+        "POST",
+        "/methods/{writeup}/idea-book",
+        {"anonymous": LOGIN, "author": 302, "admin": 302, "*": 403},
+    ),
+    "galleries.start_for_entry#method": ("POST", "/methods/{pub}/idea-book", {"anonymous": LOGIN, "*": 403}),
+    "galleries.manage": (
+        "GET",
+        "/idea-books/{book}/manage",
+        {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403},
+    ),
+    "galleries.manage#closed": (
+        "GET",
+        "/idea-books/{closed_book}/manage",
+        {"anonymous": LOGIN, "other": 403, "facilitator": 200, "admin": 200, "*": 404},
+    ),
+    "galleries.manage#draft": (
+        "GET",
+        "/idea-books/{draft_book}/manage",
+        {"anonymous": LOGIN, "author": 200, "admin": 200, "*": 404},
+    ),
+    "galleries.upload": (
+        "POST",
+        "/idea-books/{book}/images",
+        {"anonymous": LOGIN, "facilitator": 400, "admin": 400, "*": 403},
+    ),
+    "galleries.describe": (
+        "POST",
+        "/idea-books/{book}/describe",
+        {"anonymous": LOGIN, "facilitator": 302, "admin": 302, "*": 403},
+    ),
+    "galleries.add_quote": (
+        "POST",
+        "/idea-books/{book}/quotes",
+        {"anonymous": LOGIN, "facilitator": 400, "admin": 400, "*": 403},
+    ),
+    "galleries.add_video": (
+        "POST",
+        "/idea-books/{book}/videos",
+        {"anonymous": LOGIN, "facilitator": 400, "admin": 400, "*": 403},
+    ),
+    "galleries.edit_item": (
+        "GET",
+        "/idea-books/{book}/items/{book_item}/edit",
+        {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403},
+    ),
+    "galleries.edit_item#post": (
+        "POST",
+        "/idea-books/{book}/items/{book_item}/edit",
+        {"anonymous": LOGIN, "facilitator": 400, "admin": 400, "*": 403},
+    ),
+    "galleries.move_item": (
+        "POST",
+        "/idea-books/{book}/items/{book_item}/move",
+        {"anonymous": LOGIN, "facilitator": 400, "admin": 400, "*": 403},
+    ),
+    "galleries.set_cover": (
+        "POST",
+        "/idea-books/{book}/items/{book_item}/cover",
+        {"anonymous": LOGIN, "facilitator": 302, "admin": 302, "*": 403},
+    ),
+    "galleries.remove_item": (
+        "POST",
+        "/idea-books/{book}/items/{book_item}/remove",
+        {"anonymous": LOGIN, "facilitator": 302, "admin": 302, "*": 403},
+    ),
+    "galleries.dismiss_request": (
+        "POST",
+        "/idea-books/{book}/requests/{removal}/dismiss",
+        {"anonymous": LOGIN, "facilitator": 302, "admin": 302, "*": 403},
+    ),
+    "galleries.publish": (
+        "POST",
+        "/idea-books/{book}/publish",
+        {"anonymous": LOGIN, "facilitator": 400, "admin": 400, "*": 403},
+    ),
 }
 
 
 def expected(row: str, persona: str):
     rules = MATRIX[row][2]
     return rules.get(persona, rules.get("*"))
+
+
+def _idea_book(db_session, gallery, user, app, colour=(200, 40, 40), publish=True):
+    """Put one described image in an idea book and publish it (unless told not to)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), colour).save(buffer, "JPEG")
+    upload = galleries.Upload("tavla.jpg", io.BytesIO(buffer.getvalue()))
+    [item] = galleries.add_images(db_session, gallery, [upload], True, user, app.config["UPLOAD_DIR"])
+    galleries.describe(gallery, {item.id: ("Blädderblock med idéer", "")}, user)
+    if publish:
+        galleries.publish(gallery, user)
+    db_session.flush()
+    return gallery, item
 
 
 @pytest.fixture
@@ -356,6 +502,15 @@ def world(app, make_user, make_entry, db_session, tmp_path):
     registration = meetings.register(db_session, meeting, users["other"], "", False, datetime.now(UTC))
     block = meetings.add_block(db_session, meeting, {"title": "Välkomna", "minutes": "15"}, None, fac)
     db_session.commit()
+    book, book_item = _idea_book(db_session, galleries.ensure_for_meeting(db_session, meeting, fac), fac, app)
+    closed_book, closed_item = _idea_book(
+        db_session, galleries.ensure_for_meeting(db_session, closed_meeting, fac), fac, app, (20, 90, 200)
+    )
+    writeup = make_entry(title="Så gick dagen", kind="write-up", user=users["author"])
+    draft_gallery = galleries.ensure_for_entry(db_session, writeup, users["author"])
+    draft_book, draft_item = _idea_book(db_session, draft_gallery, users["author"], app, (200, 200, 20), publish=False)
+    removal = galleries.request_removal(db_session, book, book_item, users["other"], {"reason": "Det är jag."})
+    db_session.commit()
     values = {
         "pub": pub.slug,
         "draft": draft.slug,
@@ -377,6 +532,14 @@ def world(app, make_user, make_entry, db_session, tmp_path):
         "closed_meeting": closed_meeting.id,
         "registration": registration.id,
         "block": block.id,
+        "writeup": writeup.slug,
+        "book": book.id,
+        "book_item": book_item.id,
+        "closed_book": closed_book.id,
+        "closed_item": closed_item.id,
+        "draft_book": draft_book.id,
+        "draft_item": draft_item.id,
+        "removal": removal.id,
     }
     return users, values
 

@@ -17,7 +17,7 @@ from methodbook.content_io import (
     parse_file,
     split_front_matter,
 )
-from methodbook.entries import FIELDS, OPTIONAL_FIELDS, get_entry, trash_entry
+from methodbook.entries import FIELDS, OPTIONAL_FIELDS, create_entry, get_entry, trash_entry, validate_entry_data
 from methodbook.models import Entry, Revision
 from tests.conftest import ROOT
 
@@ -239,3 +239,15 @@ def test_shipped_content_is_complete():
     languages = Counter(meta["language"] for meta in metas.values())
     assert min(languages["sv"], languages["da"], languages["en"]) >= 3, languages
     assert sum(1 for meta in metas.values() if meta["attachments"]) >= 3
+
+
+def test_an_entry_written_on_the_site_with_trailing_blank_lines_reimports_unchanged(db_session, tmp_path):
+    data = validate_entry_data(
+        {"title": "Fika med tema", "status": "published", "body": "\n## Så gör ni\n\n1. Bjud in\n\n"}
+    )
+    entry = create_entry(db_session, data, None, [])
+    db_session.flush()
+    assert entry.body == "## Så gör ni\n\n1. Bjud in"
+    export_directory(db_session, tmp_path / "out", tmp_path / "uploads")
+    report = import_directory(db_session, tmp_path / "out", tmp_path / "uploads")
+    assert (report.updated, len(report.unchanged)) == ([], 1)
