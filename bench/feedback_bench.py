@@ -41,7 +41,8 @@ def timed(call, repeat: int) -> dict:
     return {"p50": statistics.median(samples), "p95": samples[int(0.95 * (len(samples) - 1))]}
 
 
-def build(folder: Path, comments: int, reviews: int, registrations: int):
+def bench_app(folder: Path, **overrides):
+    """A Dela app on a fresh, migrated SQLite file in folder, without CSRF and rate limits."""
     url = f"sqlite:///{folder / 'bench.db'}"
     engine = make_engine(url)
     upgrade(engine)
@@ -53,8 +54,13 @@ def build(folder: Path, comments: int, reviews: int, registrations: int):
         "PASSWORD_HASH_METHOD": HASH, "RATELIMIT_ENABLED": False, "SEARCH_BACKGROUND_REBUILD": False,
         "ATTACHMENT_MAX_BYTES": 10**7, "MAIL_FROM": "bench@localhost", "DELA_REGISTRATION": "open",
         "LOGIN_RATE_LIMIT": "10000 per minute", "MAIL_SERVER": "", "MAIL_OUTBOX_DIR": "",
+        "IMAGE_MAX_BYTES": 2 * 10**7, "REMOVAL_RATE_LIMIT": "10000 per minute",
     }  # fmt: skip
-    app = create_app(config)
+    return create_app({**config, **overrides})
+
+
+def build(folder: Path, comments: int, reviews: int, registrations: int):
+    app = bench_app(folder)
     with app.app_context():
         session = app.extensions["dela_db"].sessionmaker()
         author = accounts.create_user(session, "author@bench.se", "Anna Author", PASSWORD, hash_method=HASH)

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image, ImageDraw  # noqa: E402
 
-from bench.feedback_bench import HASH, PASSWORD, timed  # noqa: E402
+from bench.feedback_bench import HASH, PASSWORD, bench_app, timed  # noqa: E402
 from bench.run import machine  # noqa: E402
 
 SIZES = [
@@ -85,6 +85,10 @@ def _store_in_child(args) -> tuple[float, int, int]:
     return elapsed, peak - before, len(data) + 0 * stored.width
 
 
+def _size(nbytes: int) -> str:
+    return f"{nbytes / 1e6:.1f} MB" if nbytes >= 1e6 else f"{nbytes / 1e3:.0f} kB"
+
+
 def upload_costs(folder: Path, repeat: int) -> list[tuple]:
     rows = []
     context = multiprocessing.get_context("spawn")
@@ -97,31 +101,16 @@ def upload_costs(folder: Path, repeat: int) -> list[tuple]:
         elapsed, grown, nbytes = runs[len(runs) // 2]
         megapixels = size[0] * size[1] / 1e6
         rows.append(
-            (f"{label} {size[0]}×{size[1]} ({megapixels:.1f} MP, {nbytes / 1e6:.1f} MB)", elapsed, grown / 1024)
+            (f"{label} {size[0]}×{size[1]} ({megapixels:.1f} MP, {_size(nbytes)})", elapsed, grown / 1024)
         )
     return rows
 
 
 def build(folder: Path, images: int, quotes: int, videos: int):
-    from app import create_app
     from methodbook import accounts, galleries, meetings, networks
-    from methodbook.db import make_engine
-    from methodbook.migrate import upgrade
 
-    url = f"sqlite:///{folder / 'bench.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    config = {
-        "SECRET_KEY": "bench", "DATABASE_URL": url, "SEARCH_INDEX_DIR": str(folder / "index"),
-        "UPLOAD_DIR": str(folder / "uploads"), "WTF_CSRF_ENABLED": False, "BABEL_DEFAULT_LOCALE": "en",
-        "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm", "DELA_LANGUAGES": ("sv", "da", "en"),
-        "PASSWORD_HASH_METHOD": HASH, "RATELIMIT_ENABLED": False, "SEARCH_BACKGROUND_REBUILD": False,
-        "ATTACHMENT_MAX_BYTES": 10**7, "IMAGE_MAX_BYTES": 2 * 10**7, "REMOVAL_RATE_LIMIT": "10000 per minute",
-        "MAIL_FROM": "bench@localhost", "DELA_REGISTRATION": "open", "LOGIN_RATE_LIMIT": "10000 per minute",
-        "MAIL_SERVER": "", "MAIL_OUTBOX_DIR": "",
-    }  # fmt: skip
-    app = create_app(config)
+    app = bench_app(folder)
+    config = app.config
     with app.app_context():
         session = app.extensions["dela_db"].sessionmaker()
         coordinator = accounts.create_user(

@@ -15,14 +15,8 @@ from methodbook.attachments import blob_path
 from methodbook.errors import Forbidden, NotFound, ValidationError
 from methodbook.galleries import Upload, UploadsRefused
 from methodbook.models import AuditEvent, Gallery, GalleryItem, Notification, RemovalRequest
+from tests.methodbook.conftest import MEETING as RAW_MEETING
 
-RAW_MEETING = {
-    "title": "Temadag: läsfrämjande",
-    "format": "network-meeting",
-    "starts_at": "2027-05-20T09:00",
-    "ends_at": "2027-05-20T16:00",
-    "place": "Stadsbiblioteket, Göteborg",
-}
 RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)
 
 
@@ -59,16 +53,6 @@ def upload_dir(tmp_path) -> Path:
 
 
 @pytest.fixture
-def coordinator(make_user):
-    return make_user(role="facilitator", name="Cecilia Samordnare")
-
-
-@pytest.fixture
-def member(make_user):
-    return make_user(name="Mats Medlem")
-
-
-@pytest.fixture
 def outsider(make_user):
     return make_user(name="Olle Utanför")
 
@@ -76,26 +60,6 @@ def outsider(make_user):
 @pytest.fixture
 def admin(make_user):
     return make_user(role="admin", name="Ada Admin")
-
-
-@pytest.fixture
-def network(db_session, coordinator, member):
-    network = networks.create_network(db_session, {"name": "Bibliotek Väst", "slug": "bibliotek-vast"}, coordinator)
-    networks.join(db_session, network, member)
-    return network
-
-
-@pytest.fixture
-def closed(db_session, coordinator, member):
-    raw = {"name": "Kulturchefer Syd", "slug": "kulturchefer-syd", "visibility": "members"}
-    network = networks.create_network(db_session, raw, coordinator)
-    networks.join(db_session, network, member)
-    return network
-
-
-@pytest.fixture
-def meeting(db_session, network, coordinator):
-    return meetings.create_meeting(db_session, network, RAW_MEETING, coordinator)
 
 
 @pytest.fixture

@@ -5,16 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from methodbook import entries, meetings, networks, writeups
+from methodbook import entries, meetings, writeups
 from methodbook.errors import ValidationError
 from methodbook.models import MethodUse
-
-RAW_MEETING = {
-    "title": "Temadag: läsfrämjande",
-    "format": "network-meeting",
-    "starts_at": "2027-05-20T09:00",
-    "ends_at": "2027-05-20T16:00",
-}
+from tests.methodbook.conftest import MEETING as RAW_MEETING
 
 
 def _raw(title: str, **fields) -> dict:
@@ -39,36 +33,6 @@ def _edit(session, entry, user, **changes) -> bool:
     changed = entries.update_entry(session, entry, data, user)
     session.commit()
     return changed
-
-
-@pytest.fixture
-def coordinator(make_user):
-    return make_user(role="facilitator", name="Cecilia Samordnare")
-
-
-@pytest.fixture
-def member(make_user):
-    return make_user(name="Mats Medlem")
-
-
-@pytest.fixture
-def network(db_session, coordinator, member):
-    network = networks.create_network(db_session, {"name": "Bibliotek Väst", "slug": "bibliotek-vast"}, coordinator)
-    networks.join(db_session, network, member)
-    return network
-
-
-@pytest.fixture
-def closed(db_session, coordinator, member):
-    raw = {"name": "Kulturchefer Syd", "slug": "kulturchefer-syd", "visibility": "members"}
-    network = networks.create_network(db_session, raw, coordinator)
-    networks.join(db_session, network, member)
-    return network
-
-
-@pytest.fixture
-def meeting(db_session, network, coordinator):
-    return meetings.create_meeting(db_session, network, RAW_MEETING, coordinator)
 
 
 @pytest.fixture
