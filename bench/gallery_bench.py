@@ -100,9 +100,7 @@ def upload_costs(folder: Path, repeat: int) -> list[tuple]:
         runs.sort()
         elapsed, grown, nbytes = runs[len(runs) // 2]
         megapixels = size[0] * size[1] / 1e6
-        rows.append(
-            (f"{label} {size[0]}×{size[1]} ({megapixels:.1f} MP, {_size(nbytes)})", elapsed, grown / 1024)
-        )
+        rows.append((f"{label} {size[0]}×{size[1]} ({megapixels:.1f} MP, {_size(nbytes)})", elapsed, grown / 1024))
     return rows
 
 
