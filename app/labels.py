@@ -48,6 +48,7 @@ FIELD_LABELS = {
     "status": _l("Status"),
     "methods_used": _l("Methods used"),
     "meeting": _l("Meeting"),
+    "derived_from": _l("Adapted from"),
     "attachments": _l("Attachments"),
     "body": _l("Steps and text"),
     "editors": _l("Co-authors"),

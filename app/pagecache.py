@@ -48,8 +48,8 @@ class VisitorPageCache:
         # The thread and any public scores are on the page too: their last change is in the key.
         thread = select(func.max(Comment.changed_at)).where(Comment.entry_id == Entry.id).scalar_subquery()
         grids = select(func.max(FeedbackRequest.changed_at)).where(FeedbackRequest.entry_id == Entry.id)
-        # So are the write-ups that name the entry (those a visitor may see, and any change to them), and for a
-        # write-up, the methods it names, its meeting and its idea book.
+        # So are the write-ups that name the entry (those a visitor may see, and any change to them), for a
+        # write-up the methods it names, its meeting and its idea book, and the entry's versions.
         writeups = select(MethodUse.writeup_id).where(MethodUse.method_slug == slug)
         other = aliased(Entry)
         shown = and_(other.status == "published", other.deleted_at.is_(None), network_filter(None, other))
@@ -61,6 +61,10 @@ class VisitorPageCache:
             select(func.max(other.deleted_at)).where(naming),
             select(func.count()).where(other.slug.in_(named), shown),
             select(func.sum(other.revision_number)).where(other.slug.in_(named), shown),
+            # Versions adapted from the entry, and the entry it was adapted from.
+            select(func.count()).where(other.derived_from == slug, shown),
+            select(func.max(other.updated_at)).where(other.derived_from == slug),
+            select(func.max(other.revision_number)).where(other.slug == Entry.derived_from, shown),
         ]
         idea_book = select(func.max(Gallery.changed_at)).where(
             or_(Gallery.entry_id == Entry.id, Gallery.meeting_id == Entry.meeting_id)

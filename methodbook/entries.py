@@ -39,10 +39,10 @@ from .slugs import MAX_SLUG, is_valid_slug, next_free_slug, slugify
 FIELDS = (
     "title", "slug", "kind", "language", "summary", "purpose", "roles", "when", "digital",
     "duration", "group_size", "materials", "phase", "tags", "licence", "authors", "status",
-    "methods_used", "attachments",
+    "methods_used", "derived_from", "attachments",
 )  # fmt: skip
 # Keys written to content/ files only when they have a value, so other entries' files stay as they were.
-OPTIONAL_FIELDS = ("methods_used",)
+OPTIONAL_FIELDS = ("methods_used", "derived_from")
 MAX_METHODS_USED = 40
 TEXT_LIMITS = {
     "title": 200, "summary": 1000, "purpose": 1000, "when": 2000, "digital": 4000,
@@ -78,6 +78,7 @@ class EntryData:
     authors: list[str] = field(default_factory=list)
     status: str = "draft"
     methods_used: list[str] = field(default_factory=list)
+    derived_from: str = ""
     body: str = ""
 
 
@@ -154,6 +155,7 @@ def validate_entry_data(raw: Mapping, session: Session | None = None, entry: Ent
             ranges[name] = ""
 
     methods_used = _validate_methods_used(raw, values["kind"], session, entry, fail)
+    derived_from = _validate_derived_from(raw, session, entry, fail)
 
     # Leading and trailing blank lines carry nothing in Markdown; content files drop them too.
     body = str(raw.get("body") or "").replace("\r\n", "\n").strip("\n")
@@ -163,8 +165,27 @@ def validate_entry_data(raw: Mapping, session: Session | None = None, entry: Ent
         raise ValidationError(errors)
     return EntryData(
         slug=slug, roles=roles, tags=tags, authors=authors, body=body, methods_used=methods_used,
-        duration=ranges["duration"], group_size=ranges["group_size"], **values,
+        derived_from=derived_from, duration=ranges["duration"], group_size=ranges["group_size"], **values,
     )  # fmt: skip
+
+
+def _address(value: str) -> str:
+    """An entry address as typed: a pasted page address (…/methods/walkshop) counts as its last part."""
+    return value.strip().lower().strip("/").rpartition("/")[2]
+
+
+def _validate_derived_from(raw: Mapping, session: Session | None, entry: Entry | None, fail) -> str:
+    """Read the address of the entry this one was adapted from; with a session, it must exist."""
+    slug = _address(_text(raw, "derived_from"))
+    if not slug:
+        return ""
+    if not is_valid_slug(slug):
+        fail("derived_from", N_("Not an entry address: %(slugs)s."), slugs=slug)
+    elif session is not None:
+        original = session.scalar(select(Entry.id).where(Entry.slug == slug))
+        if original is None or (entry is not None and original == entry.id):
+            fail("derived_from", N_("No entry has the address %(slug)s."), slug=slug)
+    return slug
 
 
 def _validate_methods_used(raw: Mapping, kind: str, session: Session | None, entry: Entry | None, fail) -> list[str]:
@@ -172,7 +193,7 @@ def _validate_methods_used(raw: Mapping, kind: str, session: Session | None, ent
     value = raw.get("methods_used")
     items = value.replace(",", " ").split() if isinstance(value, str) else _as_list(value)
     # A pasted page address (…/methods/walkshop) counts as its last part.
-    slugs = _dedupe(s.lower().strip("/").rpartition("/")[2] for s in items)
+    slugs = _dedupe(_address(s) for s in items)
     if not slugs:
         return []
     if kind != "write-up":
@@ -215,7 +236,8 @@ def snapshot(entry: Entry) -> dict:
         digital=entry.digital, duration=format_range(entry.duration_min, entry.duration_max),
         group_size=format_range(entry.group_min, entry.group_max), materials=entry.materials,
         phase=entry.phase, tags=entry.tags, licence=entry.licence, authors=list(entry.authors or []),
-        status=entry.status, methods_used=entry.methods_used, body=entry.body,
+        status=entry.status, methods_used=entry.methods_used, derived_from=entry.derived_from or "",
+        body=entry.body,
     )  # fmt: skip
     return data_snapshot(data, entry.attachments)
 
@@ -241,6 +263,7 @@ def _apply_snapshot(entry: Entry, snap: Mapping) -> None:
         entry.role_rows = [EntryRole(name=name, position=i) for i, name in enumerate(snap["roles"])]
     if [t.name for t in entry.tag_rows] != list(snap["tags"]):
         entry.tag_rows = [EntryTag(name=name, position=i) for i, name in enumerate(snap["tags"])]
+    entry.derived_from = snap.get("derived_from") or ""
     methods = list(snap.get("methods_used") or [])
     if entry.methods_used != methods:
         entry.method_uses = [MethodUse(method_slug=slug, position=i) for i, slug in enumerate(methods)]
@@ -312,9 +335,10 @@ def update_entry(
 
 
 def _follow_renamed(session: Session, old: str, new: str) -> None:
-    """Keep write-ups pointing at a method whose address changes."""
+    """Keep write-ups and adapted versions pointing at an entry whose address changes."""
     if old and new != old:
         session.execute(update(MethodUse).where(MethodUse.method_slug == old).values(method_slug=new))
+        session.execute(update(Entry).where(Entry.derived_from == old).values(derived_from=new))
 
 
 def current_addresses(session: Session, slugs: list[str]) -> list[str]:
@@ -354,6 +378,9 @@ def restore_revision(session: Session, entry: Entry, number: int, user: User | N
     snap = dict(old.data)
     # Revisions saved before write-ups listed methods have none; a method renamed since is followed.
     snap["methods_used"] = current_addresses(session, list(snap.get("methods_used") or []))
+    snap["derived_from"] = (
+        "".join(current_addresses(session, [snap["derived_from"]])) if snap.get("derived_from") else ""
+    )
     if snap == snapshot(entry):
         return False
     _follow_renamed(session, entry.slug, snap["slug"])

@@ -158,6 +158,8 @@ class Entry(Base):
     network_id: Mapped[int | None] = mapped_column(ForeignKey("network.id", ondelete="SET NULL"), index=True)
     # A write-up tells what came out of one meeting; the meeting's network is then the entry's.
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"), index=True)
+    # A remix ("my own version") names the entry it was adapted from, by address as content/ files do.
+    derived_from: Mapped[str] = mapped_column(String(120), default="", server_default="", index=True)
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     network: Mapped[Network | None] = relationship()

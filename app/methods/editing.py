@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from methodbook import entries, meetings, networks, permissions, writeups
+from methodbook import entries, meetings, networks, permissions, remixes, writeups
 from methodbook.attachments import ALLOWED_EXTENSIONS, StoredFile, store_upload
 from methodbook.errors import Conflict, NotFound, UploadRefused, ValidationError
 from methodbook.models import KINDS
@@ -18,7 +18,7 @@ from methodbook.render import render_markdown
 
 from ..db import db_session
 from ..forms_stash import load_stash
-from ..forms_util import apply_errors, translate
+from ..forms_util import ConfirmForm, apply_errors, translate
 from ..login import viewer
 from ..security import keeps_form
 from . import bp
@@ -111,10 +111,10 @@ def _final_attachments(entry, form: EntryForm, pending: list[StoredFile]):
     return [a for a in kept if a.filename not in names] + pending
 
 
-def _raw(form: EntryForm) -> dict:
-    return {name: getattr(form, name).data for name in entries.FIELDS if name != "attachments"} | {
-        "body": form.body.data
-    }
+def _raw(form: EntryForm, entry=None) -> dict:
+    """The posted fields; where an entry was adapted from is not edited in the form, so it is kept."""
+    raw = {name: getattr(form, name).data for name in entries.FIELDS if name not in ("attachments", "derived_from")}
+    return raw | {"body": form.body.data, "derived_from": entry.derived_from if entry is not None else ""}
 
 
 def _render(form: EntryForm, entry=None, preview=None, refused=(), status=200, conflict=None):
@@ -145,7 +145,7 @@ def _save(form: EntryForm, entry=None):
     if refused or not form.validate():
         return _render(form, entry, refused=refused, status=400)
     try:
-        data = entries.validate_entry_data(_raw(form), session, entry)
+        data = entries.validate_entry_data(_raw(form, entry), session, entry)
         attachments = _final_attachments(entry, form, pending)
         if entry is None:
             entry = entries.create_entry(session, data, user, attachments, form.message.data)
@@ -204,6 +204,22 @@ def edit(slug: str):
     if request.method == "POST":
         return _save(form, entry)
     return _render(form, entry)
+
+
+@bp.post("/methods/<slug>/remix")
+def remix(slug: str):
+    """Make my own version: a draft copy that records where it came from, then its edit form."""
+    original = entry_or_404(slug)
+    if not remixes.may_remix(viewer(), original):
+        abort(403)
+    if not ConfirmForm().validate():
+        abort(400)
+    copy = remixes.remix(db_session(), original, viewer(), _("%(title)s (own version)", title=original.title))
+    db_session().commit()
+    flash(
+        _("This is your own version, a draft only you see. It credits the original and keeps its licence."), "success"
+    )
+    return redirect(url_for("methods.edit", slug=copy.slug))
 
 
 @bp.post("/methods/<slug>/revisions/<int:number>/restore")

@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from methodbook import entries, feedback, galleries, meetings, permissions, writeups
+from methodbook import entries, feedback, galleries, meetings, permissions, remixes, writeups
 from methodbook.attachments import blob_path
 from methodbook.errors import NotFound
 from methodbook.models import KINDS, LANGUAGES, Attachment, Entry, Revision
@@ -93,10 +93,15 @@ def view(slug: str):
 
 
 def meeting_context(entry: Entry) -> dict:
-    """A write-up's meeting, methods and idea book; for other entries, the meetings that used them."""
+    """A write-up's meeting, methods and idea book; for other entries, the meetings that used them; remixes."""
     session, user = db_session(), viewer()
+    lineage = {
+        "original": remixes.original_of(session, entry, user),
+        "adaptations": remixes.adaptations(session, entry, user),
+        "may_remix": remixes.may_remix(user, entry),
+    }
     if entry.kind != "write-up":
-        return {"usage": writeups.usage(session, entry, user)}
+        return {"usage": writeups.usage(session, entry, user), **lineage}
     meeting = entry.meeting if entry.meeting is not None and meetings.can_see(user, entry.meeting) else None
     named = entries.visible_entries(user).where(Entry.slug.in_(entry.methods_used)) if entry.methods_used else None
     found = {e.slug: e for e in session.scalars(named)} if named is not None else {}
@@ -107,6 +112,7 @@ def meeting_context(entry: Entry) -> dict:
         "gallery": gallery if gallery is not None and galleries.can_view(user, gallery) else None,
         "gallery_cover": galleries.cover(gallery) if gallery is not None else None,
         "may_start_gallery": gallery is None and galleries.may_create_for_entry(user, entry),
+        **lineage,
     }
 
 
