@@ -56,7 +56,11 @@ MATRIX = {
     "methods.edit": ("GET", "/methods/{pub}/edit", {"anonymous": LOGIN, "author": 200, "admin": 200, "*": 403}),
     "methods.edit#draft": ("GET", "/methods/{draft}/edit", {"anonymous": LOGIN, "author": 200, "admin": 200, "*": 404}),
     "methods.remix": ("POST", "/methods/{pub}/remix", {"anonymous": LOGIN, "*": 302}),
-    "methods.remix#draft": ("POST", "/methods/{draft}/remix", {"anonymous": LOGIN, "author": 403, "admin": 403, "*": 404}),
+    "methods.remix#draft": (
+        "POST",
+        "/methods/{draft}/remix",
+        {"anonymous": LOGIN, "author": 403, "admin": 403, "*": 404},
+    ),
     "methods.remix#trashed": ("POST", "/methods/{trashed}/remix", {"anonymous": LOGIN, "admin": 403, "*": 404}),
     "methods.restore": (
         "POST",
