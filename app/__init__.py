@@ -47,6 +47,7 @@ def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .feedback import bp as feedback_bp
+    from .feeds import bp as feeds_bp
     from .galleries import bp as galleries_bp
     from .main import bp as main_bp
     from .methods import bp as methods_bp
@@ -60,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
         feedback_bp,
         networks_bp,
         galleries_bp,
+        feeds_bp,
         search_bp,
         api_bp,
         admin_bp,

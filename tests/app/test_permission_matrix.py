@@ -262,6 +262,11 @@ MATRIX = {
         {"anonymous": LOGIN, "facilitator": 200, "admin": 200, "*": 403},
     ),
     "networks.meeting_ics": ("GET", "/meetings/{meeting}.ics", {"*": 200}),
+    "feeds.entries": ("GET", "/feeds/entries.atom", {"*": 200}),
+    "feeds.tag": ("GET", "/feeds/tags/dialog.atom", {"*": 200}),
+    "feeds.network": ("GET", "/networks/{net}/feed.atom", {"*": 200}),
+    "feeds.network#closed": ("GET", "/networks/{closednet}/feed.atom", {"*": 404}),
+    "feeds.person": ("GET", "/people/{user}/feed.atom", {"*": 200}),
     "networks.meeting_ics#closed": (
         "GET",
         "/meetings/{closed_meeting}.ics",
