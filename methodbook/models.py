@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    false,
 )
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
@@ -63,6 +64,11 @@ class User(Base):
     organisation: Mapped[str] = mapped_column(String(200), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(5), default="sv")
+    # The public profile: what it shows is the member's choice, and nothing by default.
+    show_organisation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    show_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The content languages the member works in, as codes separated by commas (sv,da).
+    work_languages: Mapped[str] = mapped_column(String(40), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Changing it ends every session and remember-me cookie of the user.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)

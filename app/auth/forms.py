@@ -5,7 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..labels import UI_LANGUAGE_NAMES, choices
+from ..labels import LANGUAGE_LABELS, UI_LANGUAGE_NAMES, choices
+from ..methods.forms import CheckboxesField
 
 
 class LoginForm(FlaskForm):
@@ -34,6 +35,9 @@ class ProfileForm(FlaskForm):
         _l("About you"), validators=[Length(max=2000)], description=_l("A few lines on your work. Markdown works.")
     )
     language = SelectField(_l("Interface language"), choices=choices(UI_LANGUAGE_NAMES))
+    work_languages = CheckboxesField(_l("Languages you work in"), choices=choices(LANGUAGE_LABELS))
+    show_organisation = BooleanField(_l("Show my organisation on my public profile"))
+    show_email = BooleanField(_l("Show my e-mail address to signed-in members on my profile"))
 
 
 class PasswordChangeForm(FlaskForm):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from werkzeug.security import check_password_hash
 
-from methodbook import accounts
+from methodbook import accounts, profiles
 from methodbook.errors import NotFound, ValidationError
 
 from ..db import db_session
@@ -97,16 +97,41 @@ def register():
 def account():
     """Edit one's own profile."""
     user = viewer()
-    form = ProfileForm(obj=user)
+    form = _profile_form(user) if request.method == "GET" else ProfileForm()
     if form.validate_on_submit():
-        user.display_name = form.display_name.data.strip()
-        user.organisation = (form.organisation.data or "").strip()
-        user.bio = form.bio.data or ""
-        user.language = form.language.data
-        db_session().commit()
-        flash(_("Your profile is saved."), "success")
-        return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, password_form=PasswordChangeForm(prefix="pw"))
+        try:
+            profiles.update_profile(user, form.data)
+        except ValidationError as exc:
+            db_session().rollback()
+            apply_errors(form, exc)
+        else:
+            db_session().commit()
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("auth.account"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/account.html", form=form, password_form=PasswordChangeForm(prefix="pw")), status
+
+
+def _profile_form(user) -> ProfileForm:
+    form = ProfileForm(obj=user)
+    form.work_languages.data = profiles.work_languages(user)
+    return form
+
+
+@bp.get("/people/<int:user_id>")
+@public
+def profile(user_id: int):
+    """A member's public profile: what they chose to show and what they shared that the viewer may see."""
+    try:
+        person = profiles.get_person(db_session(), user_id)
+    except NotFound:
+        abort(404)
+    user = viewer()
+    return render_template(
+        "auth/profile.html", person=person, given=profiles.contributions(db_session(), person, user),
+        show_organisation=profiles.shows_organisation(user, person), show_email=profiles.shows_email(user, person),
+        languages=profiles.work_languages(person), own=user is not None and user.id == person.id,
+    )  # fmt: skip
 
 
 @bp.post("/account/password")
@@ -127,7 +152,7 @@ def change_password():
                 login_user(user)
                 flash(_("Your password is changed. Other devices have been logged out."), "success")
                 return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=ProfileForm(obj=user), password_form=form), 400
+    return render_template("auth/account.html", form=_profile_form(user), password_form=form), 400
 
 
 @bp.route("/forgot", methods=["GET", "POST"])

@@ -267,6 +267,7 @@ MATRIX = {
     "feeds.network": ("GET", "/networks/{net}/feed.atom", {"*": 200}),
     "feeds.network#closed": ("GET", "/networks/{closednet}/feed.atom", {"*": 404}),
     "feeds.person": ("GET", "/people/{user}/feed.atom", {"*": 200}),
+    "auth.profile": ("GET", "/people/{user}", {"*": 200}),
     "networks.meeting_ics#closed": (
         "GET",
         "/meetings/{closed_meeting}.ics",

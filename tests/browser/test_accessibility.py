@@ -113,6 +113,12 @@ def preview(page):
     expect(page.locator("main section.preview")).to_be_visible()
 
 
+def own_profile(page):
+    page.goto("/account")
+    page.get_by_role("link", name="See your public profile").click()
+    expect(page.locator("h1")).to_have_text("Mia Medlem")
+
+
 # name: (who, what to open: a path, or a function that brings the page into the state to audit)
 PAGES = {
     "home": ("anonymous", "/"),
@@ -130,6 +136,9 @@ PAGES = {
     "register": ("anonymous", "/register"),
     "register-failed": ("anonymous", failed_register),
     "account": ("member", "/account"),
+    "profile": ("member", own_profile),
+    "entry-as-member": ("member", "/methods/kritisk-van"),
+    "write-up": ("anonymous", "/methods/natverkstraff-brukarmedverkan-2026"),
     "not-found": ("anonymous", "/methods/finns-inte"),
 }
 
