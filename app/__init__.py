@@ -48,6 +48,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .feedback import bp as feedback_bp
     from .feeds import bp as feeds_bp
+    from .following import bp as following_bp
     from .galleries import bp as galleries_bp
     from .main import bp as main_bp
     from .methods import bp as methods_bp
@@ -62,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
         networks_bp,
         galleries_bp,
         feeds_bp,
+        following_bp,
         search_bp,
         api_bp,
         admin_bp,

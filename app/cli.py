@@ -199,7 +199,33 @@ def search_drain() -> None:
     click.echo(f"{drain(_make_session, search_context(), blocking=True)} queued changes applied.")
 
 
+digest_cli = AppGroup("digest", help="E-mail digests of what members follow.")
+
+
+@digest_cli.command("send")
+@click.option("--period", type=click.Choice(["daily", "weekly"]), required=True)
+def digest_send(period: str) -> None:
+    """Send the period's digest to members who chose it; run it from cron once a day or a week."""
+    from methodbook.db import utcnow
+    from methodbook.following import send_digests
+
+    from .digest import sender
+
+    now = utcnow()
+    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]), _make_session() as session:
+        sent, skipped, failed = send_digests(session, period, now, sender(period, now))
+    where = (
+        ""
+        if current_app.config.get("MAIL_SERVER") or current_app.config.get("MAIL_OUTBOX_DIR")
+        else (f" (no mail server: written to {current_app.config['DIGEST_OUTBOX_DIR']})")
+    )
+    click.echo(f"{sent} {period} digests sent{where}; {skipped} members had nothing new or had theirs already.")
+    if failed:
+        click.echo(f"{failed} could not be sent (see the mail server); the next run tries them again.", err=True)
+        sys.exit(1)
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (db_cli, users_cli, content_cli, search_cli):
+    for group in (db_cli, users_cli, content_cli, search_cli, digest_cli):
         app.cli.add_command(group)

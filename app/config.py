@@ -50,6 +50,10 @@ def from_environment(instance_path: Path, env=os.environ) -> dict:
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), True),
         "MAIL_FROM": env.get("MAIL_FROM", "dela@localhost"),
         "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR", ""),
+        # Digests go here when no mail server is set up, so they can be read and tested.
+        "DIGEST_OUTBOX_DIR": env.get("DIGEST_OUTBOX_DIR") or str(instance_path / "digests"),
+        # The site's address, for links in mail sent outside a request (digests).
+        "SITE_URL": env.get("SITE_URL", "http://127.0.0.1:5000"),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
         "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),

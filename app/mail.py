@@ -15,16 +15,17 @@ def mail_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER") or current_app.config.get("MAIL_OUTBOX_DIR"))
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
-    """Send a plain-text message."""
+def send_mail(to: str, subject: str, body: str, outbox_dir: str | Path | None = None) -> None:
+    """Send a plain-text message; into outbox_dir (or MAIL_OUTBOX_DIR) as an .eml file when one is given."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
-    if config.get("MAIL_OUTBOX_DIR"):
-        outbox = Path(config["MAIL_OUTBOX_DIR"])
+    folder = outbox_dir or config.get("MAIL_OUTBOX_DIR")
+    if folder:
+        outbox = Path(folder)
         outbox.mkdir(parents=True, exist_ok=True)
         (outbox / f"{time.time_ns()}.eml").write_bytes(bytes(message))
         return

@@ -69,6 +69,10 @@ class User(Base):
     show_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The content languages the member works in, as codes separated by commas (sv,da).
     work_languages: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # The personal feed marks what came after the member's last look at it.
+    feed_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The e-mail digest of what the member follows: "off" (the default), "daily" or "weekly".
+    digest: Mapped[str] = mapped_column(String(10), default="off", server_default="off")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Changing it ends every session and remember-me cookie of the user.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
@@ -571,6 +575,23 @@ class Membership(Base):
 
     network: Mapped[Network] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship()
+
+
+DIGEST_PERIODS = ("off", "daily", "weekly")
+FOLLOW_TARGETS = ("network", "entry", "tag", "member")
+
+
+class DigestSent(Base):
+    """One digest a member was sent, so a period never gets two."""
+
+    __tablename__ = "digest_sent"
+    __table_args__ = (UniqueConstraint("user_id", "period", "period_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(10))
+    period_key: Mapped[str] = mapped_column(String(20))  # 2026-12-06 for a day, 2026-W49 for a week
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Follow(Base):

@@ -120,6 +120,8 @@ def make_config(tmp_path: Path, database_url: str, **overrides) -> dict:
         "MAIL_SERVER": "",
         "MAIL_OUTBOX_DIR": "",
         "MAIL_FROM": "dela@example.org",
+        "DIGEST_OUTBOX_DIR": str(tmp_path / "digests"),
+        "SITE_URL": "https://dela.example.org",
         "MAIL_PORT": 25,
         "MAIL_USERNAME": "",
         "MAIL_PASSWORD": "",

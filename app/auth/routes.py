@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from werkzeug.security import check_password_hash
 
-from methodbook import accounts, profiles
+from methodbook import accounts, following, profiles
 from methodbook.errors import NotFound, ValidationError
 
 from ..db import db_session
@@ -131,6 +131,7 @@ def profile(user_id: int):
         "auth/profile.html", person=person, given=profiles.contributions(db_session(), person, user),
         show_organisation=profiles.shows_organisation(user, person), show_email=profiles.shows_email(user, person),
         languages=profiles.work_languages(person), own=user is not None and user.id == person.id,
+        follows_person=following.is_following(db_session(), user, "member", str(person.id)),
     )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from methodbook import entries, feedback, galleries, meetings, permissions, remixes, writeups
+from methodbook import entries, feedback, following, galleries, meetings, permissions, remixes, writeups
 from methodbook.attachments import blob_path
 from methodbook.errors import NotFound
 from methodbook.models import KINDS, LANGUAGES, Attachment, Entry, Revision
@@ -59,6 +59,7 @@ def index():
         "methods/index.html", items=items, total=total, page=page, pages=pages,
         comment_counts=feedback.comment_counts(db_session(), [e.id for e in items]),
         used_counts=writeups.usage_counts(db_session(), [e.slug for e in items], viewer()),
+        follows_tag=bool(tag) and following.is_following(db_session(), viewer(), "tag", " ".join(tag.lower().split())),
         kind=kind, language=language, tag=tag, drafts=drafts,
         kinds=KINDS, languages=LANGUAGES, tags=entries.tag_counts(db_session(), 40, viewer()),
     )  # fmt: skip
@@ -99,6 +100,7 @@ def meeting_context(entry: Entry) -> dict:
         "original": remixes.original_of(session, entry, user),
         "adaptations": remixes.adaptations(session, entry, user),
         "may_remix": remixes.may_remix(user, entry),
+        "follows_entry": following.is_following(session, user, "entry", str(entry.id)),
     }
     if entry.kind != "write-up":
         return {"usage": writeups.usage(session, entry, user), **lineage}

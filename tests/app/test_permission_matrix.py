@@ -268,6 +268,9 @@ MATRIX = {
     "feeds.network#closed": ("GET", "/networks/{closednet}/feed.atom", {"*": 404}),
     "feeds.person": ("GET", "/people/{user}/feed.atom", {"*": 200}),
     "auth.profile": ("GET", "/people/{user}", {"*": 200}),
+    "following.feed": ("GET", "/feed", {"anonymous": LOGIN, "*": 200}),
+    "following.toggle": ("POST", "/following", {"anonymous": LOGIN, "*": 404}),
+    "following.digest": ("POST", "/feed/digest", {"anonymous": LOGIN, "*": 400}),
     "networks.meeting_ics#closed": (
         "GET",
         "/meetings/{closed_meeting}.ics",

@@ -137,6 +137,7 @@ PAGES = {
     "register-failed": ("anonymous", failed_register),
     "account": ("member", "/account"),
     "profile": ("member", own_profile),
+    "feed": ("member", "/feed"),
     "entry-as-member": ("member", "/methods/kritisk-van"),
     "write-up": ("anonymous", "/methods/natverkstraff-brukarmedverkan-2026"),
     "not-found": ("anonymous", "/methods/finns-inte"),

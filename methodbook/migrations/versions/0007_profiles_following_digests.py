@@ -1,0 +1,53 @@
+"""profiles following digests
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-06 22:14:45.200408
+"""
+
+from alembic import op
+import sqlalchemy as sa
+import methodbook.db
+
+
+revision = '0007'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('digest_sent',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=10), nullable=False),
+    sa.Column('period_key', sa.String(length=20), nullable=False),
+    sa.Column('sent_at', methodbook.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_digest_sent_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_sent')),
+    sa.UniqueConstraint('user_id', 'period', 'period_key', name=op.f('uq_digest_sent_user_id'))
+    )
+    with op.batch_alter_table('digest_sent', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_digest_sent_user_id'), ['user_id'], unique=False)
+
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('show_organisation', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('show_email', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('work_languages', sa.String(length=40), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('feed_seen_at', methodbook.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('digest', sa.String(length=10), server_default='off', nullable=False))
+
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_column('digest')
+        batch_op.drop_column('feed_seen_at')
+        batch_op.drop_column('work_languages')
+        batch_op.drop_column('show_email')
+        batch_op.drop_column('show_organisation')
+
+    with op.batch_alter_table('digest_sent', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_digest_sent_user_id'))
+
+    op.drop_table('digest_sent')
