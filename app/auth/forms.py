@@ -59,3 +59,8 @@ class ResetForm(FlaskForm):
 
 class ForgotForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired()])
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired()])
+    drafts_and_comments = BooleanField(_l("Also delete my unpublished drafts and my comments"))

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+import io
+import json
+import zipfile
+from pathlib import Path
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from werkzeug.security import check_password_hash
 
-from methodbook import accounts, following, profiles
+from methodbook import accounts, following, personal_data, profiles
+from methodbook.attachments import blob_path
 from methodbook.errors import NotFound, ValidationError
 
 from ..db import db_session
@@ -18,7 +24,7 @@ from ..login import viewer
 from ..mail import mail_configured, send_mail
 from ..security import public, safe_next
 from . import bp
-from .forms import ForgotForm, LoginForm, PasswordChangeForm, ProfileForm, RegisterForm, ResetForm
+from .forms import DeleteAccountForm, ForgotForm, LoginForm, PasswordChangeForm, ProfileForm, RegisterForm, ResetForm
 
 
 def _login_limit() -> str:
@@ -196,3 +202,51 @@ def reset(token: str):
             flash(_("Your new password is set."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/reset.html", form=form)
+
+
+@bp.get("/account/data.zip")
+def download_data():
+    """Download my data: a ZIP with everything Dela holds about me as JSON, and the files I uploaded."""
+    user = viewer()
+    data, files = personal_data.export(db_session(), user)
+    upload_dir = Path(current_app.config["UPLOAD_DIR"])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("dela-data.json", json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        archive.writestr(
+            "README.txt", _("Everything Dela holds about you, as JSON, and the files you uploaded.") + "\n"
+        )
+        for item in files:
+            path = blob_path(upload_dir, item.sha256)
+            if path.is_file():
+                archive.write(path, item.path)
+    response = Response(buffer.getvalue(), mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="dela-my-data.zip"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+def delete_account():
+    """Delete my account after the password: personal data goes, published content stays credited to a former member."""
+    user = viewer()
+    form = DeleteAccountForm()
+    blocking = personal_data.last_coordinator_of(db_session(), user)
+    if request.method == "POST" and form.validate():
+        if not check_password_hash(user.password_hash, form.password.data):
+            form.password.errors.append(_("The password is wrong."))
+        elif not blocking:
+            personal_data.delete_account(db_session(), user, _("A former member"), form.drafts_and_comments.data)
+            db_session().commit()
+            logout_user()
+            flash(_("Your account and your personal data are deleted. Thank you for sharing."), "success")
+            return redirect(url_for("main.home"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/delete_account.html", form=form, blocking=blocking), status
+
+
+@bp.get("/privacy")
+@public
+def privacy():
+    """What Dela stores about people, why and for how long, built from the list the code keeps."""
+    return render_template("auth/privacy.html", records=personal_data.INVENTORY)

@@ -138,6 +138,8 @@ PAGES = {
     "account": ("member", "/account"),
     "profile": ("member", own_profile),
     "feed": ("member", "/feed"),
+    "privacy": ("anonymous", "/privacy"),
+    "delete-account": ("member", "/account/delete"),
     "entry-as-member": ("member", "/methods/kritisk-van"),
     "write-up": ("anonymous", "/methods/natverkstraff-brukarmedverkan-2026"),
     "not-found": ("anonymous", "/methods/finns-inte"),
