@@ -577,6 +577,22 @@ class Membership(Base):
     user: Mapped[User] = relationship()
 
 
+class ShareLink(Base):
+    """A secret, revocable, expiring address where someone outside Dela can read a draft."""
+
+    __tablename__ = "share_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    entry: Mapped[Entry] = relationship()
+
+
 DIGEST_PERIODS = ("off", "daily", "weekly")
 FOLLOW_TARGETS = ("network", "entry", "tag", "member")
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
-from methodbook import entries, meetings, networks, permissions, remixes, writeups
+from methodbook import entries, meetings, networks, permissions, remixes, sharing, writeups
 from methodbook.attachments import ALLOWED_EXTENSIONS, StoredFile, store_upload
 from methodbook.errors import Conflict, NotFound, UploadRefused, ValidationError
 from methodbook.models import KINDS
@@ -204,6 +205,46 @@ def edit(slug: str):
     if request.method == "POST":
         return _save(form, entry)
     return _render(form, entry)
+
+
+@bp.post("/methods/<slug>/share-links")
+def share(slug: str):
+    """Make a read-only link to the entry for someone outside Dela (its editors)."""
+    entry = entry_or_404(slug)
+    if not permissions.can_edit(viewer(), entry):
+        abort(403)
+    if not ConfirmForm().validate():
+        abort(400)
+    try:
+        link = sharing.create_link(db_session(), entry, viewer(), request.form.get("days", ""))
+    except ValidationError as exc:
+        flash(" ".join(translate(m) for msgs in exc.errors.values() for m in msgs), "error")
+    else:
+        db_session().commit()
+        flash(
+            _(
+                "The link is made. Anyone with it can read this entry until %(when)s.",
+                when=format_datetime(link.expires_at),
+            ),
+            "success",
+        )
+    return redirect(url_for("methods.view", slug=entry.slug, _anchor="sharing-heading"))
+
+
+@bp.post("/methods/<slug>/share-links/<int:link_id>/revoke")
+def revoke_share(slug: str, link_id: int):
+    entry = entry_or_404(slug)
+    if not permissions.can_edit(viewer(), entry):
+        abort(403)
+    if not ConfirmForm().validate():
+        abort(400)
+    try:
+        sharing.revoke(db_session(), entry, link_id, viewer())
+    except NotFound:
+        abort(404)
+    db_session().commit()
+    flash(_("The link no longer works."), "success")
+    return redirect(url_for("methods.view", slug=entry.slug, _anchor="sharing-heading"))
 
 
 @bp.post("/methods/<slug>/remix")

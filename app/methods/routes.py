@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from methodbook import entries, feedback, following, galleries, meetings, permissions, remixes, writeups
+from methodbook import entries, feedback, following, galleries, meetings, permissions, remixes, sharing, writeups
 from methodbook.attachments import blob_path
 from methodbook.errors import NotFound
 from methodbook.models import KINDS, LANGUAGES, Attachment, Entry, Revision
@@ -101,6 +101,7 @@ def meeting_context(entry: Entry) -> dict:
         "adaptations": remixes.adaptations(session, entry, user),
         "may_remix": remixes.may_remix(user, entry),
         "follows_entry": following.is_following(session, user, "entry", str(entry.id)),
+        "share_links": sharing.links_of(session, entry) if permissions.can_edit(user, entry) else [],
     }
     if entry.kind != "write-up":
         return {"usage": writeups.usage(session, entry, user), **lineage}
@@ -116,6 +117,23 @@ def meeting_context(entry: Entry) -> dict:
         "may_start_gallery": gallery is None and galleries.may_create_for_entry(user, entry),
         **lineage,
     }
+
+
+@bp.get("/shared/<token>")
+@public
+def shared(token: str):
+    """A draft (or any entry) read through a share link: read-only, never indexed or cached."""
+    try:
+        entry = sharing.open_link(db_session(), token)
+    except NotFound:
+        abort(404)
+    body_html = rendered_body(entry.current_revision)
+    article = render_template("methods/_article.html", entry=entry, body_html=body_html, editable=False)
+    response = current_app.make_response(render_template("methods/shared.html", entry=entry, article=article))
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.get("/methods/<slug>/history")

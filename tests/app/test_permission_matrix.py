@@ -56,6 +56,17 @@ MATRIX = {
     "methods.edit": ("GET", "/methods/{pub}/edit", {"anonymous": LOGIN, "author": 200, "admin": 200, "*": 403}),
     "methods.edit#draft": ("GET", "/methods/{draft}/edit", {"anonymous": LOGIN, "author": 200, "admin": 200, "*": 404}),
     "methods.remix": ("POST", "/methods/{pub}/remix", {"anonymous": LOGIN, "*": 302}),
+    "methods.share": (
+        "POST",
+        "/methods/{pub}/share-links",
+        {"anonymous": LOGIN, "author": 302, "admin": 302, "*": 403},
+    ),
+    "methods.revoke_share": (
+        "POST",
+        "/methods/{pub}/share-links/999999/revoke",
+        {"anonymous": LOGIN, "author": 404, "admin": 404, "*": 403},
+    ),
+    "methods.shared": ("GET", "/shared/not-a-token", {"*": 404}),
     "methods.remix#draft": (
         "POST",
         "/methods/{draft}/remix",

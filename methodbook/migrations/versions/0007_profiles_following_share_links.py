@@ -1,8 +1,8 @@
-"""profiles following digests
+"""profiles following digests share links
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-12-06 22:14:45.200408
+Create Date: 2026-12-06 22:23:47.931297
 """
 
 from alembic import op
@@ -30,6 +30,22 @@ def upgrade() -> None:
     with op.batch_alter_table('digest_sent', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_digest_sent_user_id'), ['user_id'], unique=False)
 
+    op.create_table('share_link',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', methodbook.db.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', methodbook.db.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', methodbook.db.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_share_link_created_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['entry_id'], ['entry.id'], name=op.f('fk_share_link_entry_id_entry'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_share_link')),
+    sa.UniqueConstraint('token', name=op.f('uq_share_link_token'))
+    )
+    with op.batch_alter_table('share_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_share_link_entry_id'), ['entry_id'], unique=False)
+
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('show_organisation', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('show_email', sa.Boolean(), server_default=sa.false(), nullable=False))
@@ -47,6 +63,10 @@ def downgrade() -> None:
         batch_op.drop_column('show_email')
         batch_op.drop_column('show_organisation')
 
+    with op.batch_alter_table('share_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_share_link_entry_id'))
+
+    op.drop_table('share_link')
     with op.batch_alter_table('digest_sent', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_digest_sent_user_id'))
 
