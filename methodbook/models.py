@@ -547,6 +547,8 @@ class Network(Base):
     visibility: Mapped[str] = mapped_column(String(10), default="public")
     join_policy: Mapped[str] = mapped_column(String(10), default="open")
     timezone: Mapped[str] = mapped_column(String(60), default="Europe/Stockholm")
+    # A list of who shared most this term on the network page; off unless the coordinators turn it on.
+    leaderboard: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The secret part of the calendar feed that carries members-only meetings is per member (Membership).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -104,6 +104,7 @@ def validate_network(session: Session, raw: dict, network: Network | None = None
     return {
         "name": name, "slug": slug, "description": description, "contact": contact,
         "visibility": visibility, "join_policy": join_policy, "timezone": timezone,
+        "leaderboard": bool(raw.get("leaderboard")),
     }  # fmt: skip
 
 

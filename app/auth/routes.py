@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from werkzeug.security import check_password_hash
 
-from methodbook import accounts, following, personal_data, profiles
+from methodbook import accounts, following, personal_data, profiles, recognition
 from methodbook.attachments import blob_path
 from methodbook.errors import NotFound, ValidationError
 
@@ -138,6 +138,7 @@ def profile(user_id: int):
         show_organisation=profiles.shows_organisation(user, person), show_email=profiles.shows_email(user, person),
         languages=profiles.work_languages(person), own=user is not None and user.id == person.id,
         follows_person=following.is_following(db_session(), user, "member", str(person.id)),
+        marks=recognition.earned(recognition.counts(db_session(), person)),
     )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from methodbook import feedback, meetings
 from methodbook.db import utcnow
 from methodbook.entries import tag_counts, visible_entries
 from methodbook.models import Entry, Network
+from methodbook.recognition import MARKS
 
 from ..db import db_session, get_db
 from ..login import viewer
@@ -76,3 +77,10 @@ def set_language():
             user.language = lang
             db_session().commit()
     return redirect(safe_next(request.values.get("next"), "/"))
+
+
+@bp.get("/help/recognition")
+@public
+def recognition():
+    """The rules behind recognition for sharing: what counts, and the marks one can earn."""
+    return render_template("help_recognition.html", marks=MARKS)

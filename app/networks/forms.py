@@ -38,6 +38,10 @@ class NetworkForm(FlaskForm):
     contact = StringField(_l("Contact"), description=_l("How to reach the coordinators, e.g. an e-mail address."))
     visibility = SelectField(_l("Content"), choices=choices(VISIBILITY_LABELS), validate_choice=False)
     join_policy = SelectField(_l("Joining"), choices=choices(JOIN_LABELS), validate_choice=False)
+    leaderboard = BooleanField(
+        _l("Show who shared most this term on the network page"),
+        description=_l("Off by default: Dela ranks no one unless the network wants it."),
+    )
     timezone = StringField(
         _l("Time zone"), default="Europe/Stockholm", description=_l("Meeting times are entered and shown in it.")
     )

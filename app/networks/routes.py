@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from methodbook import entries, networks, permissions
+from methodbook import entries, networks, permissions, recognition
 from methodbook.db import utcnow
 from methodbook.errors import NotFound, ValidationError
 from methodbook.models import Entry, Meeting, Membership, Network
@@ -112,6 +112,8 @@ def view(slug: str):
         following=networks.follows(session, user, "network", str(network.id)), manager=is_coordinator(network),
         show_members=visible and (own is not None and own.status == "active" or is_coordinator(network)),
         confirm=ConfirmForm(),
+        most_shared=recognition.most_shared(session, network, user, now) if visible else [],
+        leaders=recognition.leaderboard(session, network, now) if visible else [],
     )  # fmt: skip
 
 

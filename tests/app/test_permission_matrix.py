@@ -280,6 +280,7 @@ MATRIX = {
     "feeds.person": ("GET", "/people/{user}/feed.atom", {"*": 200}),
     "auth.profile": ("GET", "/people/{user}", {"*": 200}),
     "auth.privacy": ("GET", "/privacy", {"*": 200}),
+    "main.recognition": ("GET", "/help/recognition", {"*": 200}),
     "auth.download_data": ("GET", "/account/data.zip", {"anonymous": LOGIN, "*": 200}),
     "auth.delete_account": ("GET", "/account/delete", {"anonymous": LOGIN, "*": 200}),
     "following.feed": ("GET", "/feed", {"anonymous": LOGIN, "*": 200}),

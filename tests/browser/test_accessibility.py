@@ -139,6 +139,7 @@ PAGES = {
     "profile": ("member", own_profile),
     "feed": ("member", "/feed"),
     "privacy": ("anonymous", "/privacy"),
+    "recognition-help": ("anonymous", "/help/recognition"),
     "delete-account": ("member", "/account/delete"),
     "entry-as-member": ("member", "/methods/kritisk-van"),
     "write-up": ("anonymous", "/methods/natverkstraff-brukarmedverkan-2026"),

@@ -1,8 +1,8 @@
-"""profiles following digests share links
+"""community profiles following digests share links recognition
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-12-06 22:23:47.931297
+Create Date: 2026-12-06 22:25:35.052349
 """
 
 from alembic import op
@@ -46,6 +46,9 @@ def upgrade() -> None:
     with op.batch_alter_table('share_link', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_share_link_entry_id'), ['entry_id'], unique=False)
 
+    with op.batch_alter_table('network', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('leaderboard', sa.Boolean(), server_default=sa.false(), nullable=False))
+
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('show_organisation', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('show_email', sa.Boolean(), server_default=sa.false(), nullable=False))
@@ -62,6 +65,9 @@ def downgrade() -> None:
         batch_op.drop_column('work_languages')
         batch_op.drop_column('show_email')
         batch_op.drop_column('show_organisation')
+
+    with op.batch_alter_table('network', schema=None) as batch_op:
+        batch_op.drop_column('leaderboard')
 
     with op.batch_alter_table('share_link', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_share_link_entry_id'))
