@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import utcnow
 from .errors import NotFound, ValidationError
 from .i18n import N_
-from .models import ROLES, UI_LANGUAGES, Invite, PasswordReset, User, new_token
+from .models import ROLES, UI_LANGUAGES, AuditEvent, Invite, PasswordReset, User, new_token
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 256
@@ -106,10 +106,15 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password or "") else None
 
 
-def set_role(user: User, role: str) -> None:
-    """Give the user one of the roles member, facilitator, admin."""
+def set_role(user: User, role: str, actor: User | None = None) -> None:
+    """Give the user one of the roles member, facilitator, admin; the change goes in the audit log."""
     if role not in ROLES:
         raise ValidationError.single("role", N_("Unknown role."))
+    if role != user.role:
+        session = object_session(user)
+        if session is not None:
+            session.add(AuditEvent(actor_id=actor.id if actor else None, action="role_change", target_type="user",
+                                   target_id=user.id, reason=f"{user.role} → {role}"))  # fmt: skip
     user.role = role
 
 

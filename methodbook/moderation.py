@@ -115,6 +115,19 @@ def log_removal(session: Session, comment: Comment, user: User) -> None:
         _log(session, user, "remove", comment)
 
 
-def audit_log() -> Select:
-    """Select the audit log, newest first."""
-    return select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+# The audit log's kinds of event; moderators see moderation, admins everything.
+AUDIT_KINDS = {
+    "moderation": ("hide", "restore", "dismiss", "remove", "gallery_remove", "gallery_remove_requested"),
+    "roles": ("role_change", "network_role"),
+    "accounts": ("account_deleted",),
+}
+
+
+def audit_log(kinds: tuple[str, ...] | list[str] = (), action: str = "") -> Select:
+    """Select the audit log, newest first; only the given kinds of event, or one action, when asked."""
+    query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    if kinds:
+        query = query.where(AuditEvent.action.in_([a for kind in kinds for a in AUDIT_KINDS.get(kind, ())]))
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return query

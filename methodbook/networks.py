@@ -12,7 +12,7 @@ import io
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from . import permissions
 from .db import utcnow
@@ -22,6 +22,7 @@ from .i18n import N_
 from .models import (
     JOIN_POLICIES,
     NETWORK_VISIBILITIES,
+    AuditEvent,
     Entry,
     Follow,
     Membership,
@@ -186,6 +187,11 @@ def set_member_role(network: Network, member: Membership, role: str, user: User)
         raise ValidationError.single("role", N_("Choose one of: %(choices)s."), choices="member, coordinator")
     if member.role == "coordinator" and role != "coordinator" and coordinator_ids(network) == {member.user_id}:
         raise ValidationError.single("role", N_("A network needs at least one coordinator."))
+    if role != member.role:
+        session = object_session(member)
+        if session is not None:
+            session.add(AuditEvent(actor_id=user.id, action="network_role", target_type="user", target_id=member.user_id,
+                                   reason=f"{network.slug}: {member.role} → {role}"))  # fmt: skip
     member.role = role
     if role == "coordinator":
         member.status = "active"

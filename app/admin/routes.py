@@ -47,7 +47,7 @@ def set_role(user_id: int):
         if user.id == viewer().id and form.role.data != "admin":
             flash(_("You cannot take away your own admin role."), "error")
         else:
-            accounts.set_role(user, form.role.data)
+            accounts.set_role(user, form.role.data, viewer())
             db_session().commit()
             flash(
                 _("%(name)s is now %(role)s.", name=user.display_name, role=USER_ROLE_LABELS[form.role.data]), "success"

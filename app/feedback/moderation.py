@@ -104,8 +104,14 @@ def dismiss(report_id: int):
 def audit_log():
     """Every moderation action, newest first."""
     _moderators_only()
+    allowed = list(moderation.AUDIT_KINDS) if permissions.is_admin(viewer()) else ["moderation"]
+    kind = request.args.get("kind", "")
+    kinds = [kind] if kind in allowed else allowed
+    action = request.args.get("action", "")
+    action = action if any(action in moderation.AUDIT_KINDS[k] for k in kinds) else ""
     page = page_arg()
-    items, total = entries.paginate(db_session(), moderation.audit_log(), page, PER_PAGE)
+    items, total = entries.paginate(db_session(), moderation.audit_log(kinds, action), page, PER_PAGE)
     return render_template(
-        "feedback/audit_log.html", items=items, page=page, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1)
-    )
+        "feedback/audit_log.html", items=items, page=page, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        allowed=allowed, kind=kind if kind in allowed else "", action=action, actions=moderation.AUDIT_KINDS,
+    )  # fmt: skip
