@@ -307,7 +307,7 @@ NOTIFICATION_KINDS = (
     "membership",
     "gallery_removal",
 )
-REPORT_TARGETS = ("comment", "review")
+REPORT_TARGETS = ("comment", "review", "entry")
 
 
 class Comment(Base):

@@ -1,4 +1,8 @@
-"""Reports on comments and reviews, hiding and restoring them, and the audit log of it all."""
+"""Reports on entries, comments and reviews, hiding and restoring comments and reviews, and the audit log.
+
+Idea-book items have their own report, the "remove me from this" request (methodbook.galleries);
+the moderation queue lists those next to these reports, so moderators see every place in one.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from . import permissions
 from .db import utcnow
 from .errors import Forbidden, NotFound, ValidationError
 from .i18n import N_
-from .models import REPORT_TARGETS, AuditEvent, Comment, Report, Review, User
+from .models import REPORT_TARGETS, AuditEvent, Comment, Entry, RemovalRequest, Report, Review, User
 
 REASON_MAX = 500
 
@@ -25,27 +29,34 @@ def _reason(text: str | None, field: str = "reason") -> str:
     return reason
 
 
-def get_target(session: Session, target_type: str, target_id: int) -> Comment | Review:
-    """Return the comment or review a report or action is about."""
-    model = {"comment": Comment, "review": Review}.get(target_type)
+def get_target(session: Session, target_type: str, target_id: int) -> Comment | Review | Entry:
+    """Return the entry, comment or review a report or action is about."""
+    model = {"comment": Comment, "review": Review, "entry": Entry}.get(target_type)
     target = session.get(model, target_id) if model else None
     if target is None:
         raise NotFound(f"{target_type} {target_id}")
     return target
 
 
-def target_type(target: Comment | Review) -> str:
+def target_type(target: Comment | Review | Entry) -> str:
+    if isinstance(target, Entry):
+        return "entry"
     return "comment" if isinstance(target, Comment) else "review"
 
 
-def report(session: Session, target: Comment | Review, user: User, reason: str) -> Report:
-    """Ask moderators to look at a comment or review."""
+def report(session: Session, target: Comment | Review | Entry, user: User, reason: str) -> Report:
+    """Ask moderators to look at an entry, a comment or a review."""
     if not (user and user.active):
         raise Forbidden("members report")
     row = Report(target_type=target_type(target), target_id=target.id, reporter=user, reason=_reason(reason))
     session.add(row)
     session.flush()
     return row
+
+
+def open_removal_requests() -> Select:
+    """Select the idea-book removal requests nobody has answered, oldest first."""
+    return select(RemovalRequest).where(RemovalRequest.dismissed_at.is_(None)).order_by(RemovalRequest.created_at)
 
 
 def open_reports(kind: str = "") -> Select:
@@ -70,8 +81,10 @@ def _resolve(session: Session, target: Comment | Review, user: User, resolution:
         row.resolved_at, row.resolved_by_id, row.resolution = utcnow(), user.id, resolution
 
 
-def _touch(target: Comment | Review) -> None:
+def _touch(target: Comment | Review | Entry) -> None:
     now = utcnow()
+    if isinstance(target, Entry):
+        return
     if isinstance(target, Comment):
         target.changed_at = now
     else:

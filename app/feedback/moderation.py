@@ -46,11 +46,13 @@ def moderation_queue():
                 targets[key] = moderation.get_target(session, *key)
             except NotFound:
                 targets[key] = None
+    removal_requests = list(session.scalars(moderation.open_removal_requests().limit(100)))
     hidden_comments = list(session.scalars(select(Comment).where(Comment.hidden_at.is_not(None)).limit(100)))
     hidden_reviews = list(session.scalars(select(Review).where(Review.hidden_at.is_not(None)).limit(100)))
     return render_template(
         "feedback/moderation.html", reports=reports, targets=targets, hidden_comments=hidden_comments,
         hidden_reviews=hidden_reviews, reason_form=ReasonForm(), confirm=ConfirmForm(),
+        removal_requests=removal_requests,
     )  # fmt: skip
 
 

@@ -152,15 +152,20 @@ def comment_history(comment_id: int):
     return render_template("feedback/comment_history.html", comment=comment)
 
 
-@bp.route("/<any(comments, reviews):kind>/<int:target_id>/report", methods=["GET", "POST"])
+@bp.route("/<any(comments, reviews, entries):kind>/<int:target_id>/report", methods=["GET", "POST"])
 @keeps_form
 def report(kind: str, target_id: int):
-    """Tell moderators that a comment or a review needs a look."""
+    """Tell moderators that an entry, a comment or a review needs a look."""
     session, user = db_session(), viewer()
-    target_type = kind[:-1]
+    target_type = {"comments": "comment", "reviews": "review", "entries": "entry"}[kind]
     if target_type == "comment":
         target = _comment_or_404(target_id)
         back = _thread_url(target)
+    elif target_type == "entry":
+        target = or_404(lambda s, i: moderation.get_target(s, "entry", i), target_id)
+        if not permissions.can_view(user, target) or not target.is_published:
+            abort(404)
+        back = url_for("methods.view", slug=target.slug)
     else:
         target = or_404(lambda s, i: moderation.get_target(s, "review", i), target_id)
         if not permissions.can_read_review(user, target):
@@ -177,4 +182,6 @@ def report(kind: str, target_id: int):
             flash(_("Thank you. A moderator will look at it."), "success")
             return redirect(back)
     status = 400 if request.method == "POST" else 200
-    return render_template("feedback/report.html", form=form, target=target, target_type=target_type, back=back), status
+    return render_template(
+        "feedback/report.html", form=form, target=target, target_type=target_type, kind=kind, back=back
+    ), status

@@ -57,3 +57,31 @@ def test_an_account_deletion_is_logged_without_personal_data(app, db_session, ma
     db_session.commit()
     page = text_of(signed_in(app, admin).get("/moderation/log?kind=accounts"))
     assert "Account deleted" in page and f"#{gone}" in page and "Greta" not in page and "greta@" not in page
+
+
+def test_entries_are_reported_and_listed_with_idea_book_requests_in_one_queue(app, db_session, make_user, make_entry):
+    from methodbook.models import Report
+
+    author, reader, moderator = make_user(), make_user(), make_user(role="facilitator")
+    entry = make_entry("Walkshop", user=author)
+    c = signed_in(app, reader)
+    assert "Report this entry" in text_of(c.get("/methods/walkshop"))
+    assert "Report this entry" not in text_of(signed_in(app, author).get("/methods/walkshop")), "not one's own"
+    form = c.get(f"/entries/{entry.id}/report")
+    assert form.status_code == 200
+    response = c.post(
+        f"/entries/{entry.id}/report", data={"csrf_token": csrf_from(form.data), "reason": "Personnummer i texten."}
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/methods/walkshop")
+    row = db_session.scalar(select(Report))
+    assert (row.target_type, row.target_id) == ("entry", entry.id)
+    m = signed_in(app, moderator)
+    queue = text_of(m.get("/moderation"))
+    assert "Entry #" in queue and "Personnummer i texten." in queue and 'href="/methods/walkshop"' in queue
+    assert "requests to remove something from an idea book" in queue
+    page = m.get("/moderation")
+    assert m.post(f"/moderation/reports/{row.id}/dismiss", data={"csrf_token": csrf_from(page.data)}).status_code == 302
+    db_session.expire_all()
+    assert row.resolved_at is not None and row.resolution == "dismissed"
+    drafts = make_entry("Utkast", user=author, status="draft")
+    assert c.get(f"/entries/{drafts.id}/report").status_code == 404, "a draft others cannot see"

@@ -135,6 +135,7 @@ MATRIX = {
     "feedback.report": ("GET", "/comments/{comment}/report", {"anonymous": LOGIN, "*": 200}),
     "feedback.report#post": ("POST", "/comments/{comment}/report", {"anonymous": LOGIN, "*": 400}),
     "feedback.report#review": ("GET", "/reviews/{review}/report", {"anonymous": LOGIN, "*": 200}),
+    "feedback.report#entry": ("GET", "/entries/{pub_id}/report", {"anonymous": LOGIN, "*": 200}),
     "feedback.new_request": (
         "GET",
         "/methods/{pub}/feedback/new",
@@ -544,6 +545,7 @@ def world(app, make_user, make_entry, db_session, tmp_path):
     db_session.commit()
     values = {
         "pub": pub.slug,
+        "pub_id": pub.id,
         "draft": draft.slug,
         "trashed": trashed.slug,
         "att": pub.attachments[0].id,
