@@ -39,6 +39,7 @@ from .models import (
     Report,
     Review,
     Revision,
+    ShareLink,
     User,
     entry_editor,
 )
@@ -141,6 +142,11 @@ def export(session: Session, user: User) -> tuple[dict, list[ExportFile]]:
         {"target_type": r.target_type, "target_id": r.target_id, "reason": r.reason, "created_at": _when(r.created_at)}
         for r in session.scalars(select(Report).where(Report.reporter_id == user.id))
     ]
+    share_links = [
+        {"entry": link.entry.slug, "created_at": _when(link.created_at), "expires_at": _when(link.expires_at),
+         "revoked_at": _when(link.revoked_at)}
+        for link in session.scalars(select(ShareLink).where(ShareLink.created_by_id == user.id))
+    ]  # fmt: skip
     meetings = [
         {"title": m.title, "network": m.network.name, "starts_at": _when(m.starts_at)}
         for m in session.scalars(select(Meeting).where(Meeting.created_by_id == user.id))
@@ -156,7 +162,7 @@ def export(session: Session, user: User) -> tuple[dict, list[ExportFile]]:
         "feedback_requests": requests, "registrations": registrations, "memberships": memberships,
         "follows": follows, "notification_settings": settings, "notifications": notifications,
         "idea_book_items": gallery_items, "removal_requests": removal_requests, "reports": reports,
-        "meetings_planned": meetings,
+        "meetings_planned": meetings, "share_links": share_links,
         "calendar_feed": bool(session.get(CalendarFeed, user.id)),
         "digests_sent": [f"{d.period} {d.period_key}" for d in
                          session.scalars(select(DigestSent).where(DigestSent.user_id == user.id))],
@@ -276,6 +282,8 @@ INVENTORY = (
            N_("To take down what someone does not want shown."), N_("Until the item is removed or kept.")),
     Record("feedback_reviewer", N_("Who was asked to be a critical friend on a request."),
            N_("To invite and notify the reviewers."), N_("As long as the request.")),
+    Record("share_link", N_("Read-only links you made to your entries, and when they expire."),
+           N_("To let someone outside Dela read a draft."), N_("Until the link expires or you revoke it.")),
     Record("invite", N_("Invitations an admin made, and who used them."), N_("Registration by invitation."),
            N_("Until the invitation is used or expires.")),
     Record("password_reset", N_("Password reset links."), N_("To let you choose a new password."),

@@ -6,12 +6,23 @@ import io
 import json
 import zipfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PIL import Image
 from sqlalchemy import JSON, String, Text, cast, select
 
-from methodbook import feedback, following, galleries, meetings, networks, notifications, personal_data
+from methodbook import (
+    feedback,
+    following,
+    galleries,
+    meetings,
+    moderation,
+    networks,
+    notifications,
+    personal_data,
+    sharing,
+)
 from methodbook.attachments import store_upload
 from methodbook.db import Base
 from methodbook.galleries import Upload
@@ -52,7 +63,7 @@ def world(app, db_session, make_user, make_entry, tmp_path):
     meetings.register(db_session, meeting, greta, f"Ring {EMAIL}", True, meetings.utcnow())
     following.set_following(db_session, greta, "tag", "promenad", True)
     following.set_digest(greta, "weekly")
-    notifications.save_settings(db_session, greta, {"comment_reply"}, set())
+    notifications.save_settings(db_session, greta, {"comment_reply", "entry_comment"}, set())
     gallery = galleries.ensure_for_meeting(db_session, meeting, coordinator)
     galleries.add_images(
         db_session, gallery, [Upload("bild.jpg", io.BytesIO(jpeg()))], True, coordinator, tmp_path / "u2"
@@ -62,7 +73,27 @@ def world(app, db_session, make_user, make_entry, tmp_path):
     db_session.commit()
     galleries.request_removal(db_session, gallery, gallery.items[0], greta, {"reason": "Jag är med.", "contact": EMAIL})
     db_session.commit()
-    assert uploads
+    # Greta also co-coordinates a network, plans a meeting there and fills its idea book.
+    own_network = networks.create_network(
+        db_session, {**NETWORK, "name": "Gretas nätverk", "slug": "gretas"}, coordinator
+    )
+    row = networks.join(db_session, own_network, greta)
+    networks.set_member_role(own_network, row, "coordinator", coordinator)
+    following.set_following(db_session, greta, "network", str(network.id), True)
+    planned = meetings.create_meeting(
+        db_session, own_network, {**MEETING, "title": "Gretas träff", "starts_at": local(40), "ends_at": local(40, 15)},
+        greta,
+    )  # fmt: skip
+    book = galleries.ensure_for_meeting(db_session, planned, greta)
+    galleries.add_images(db_session, book, [Upload("gretas-bild.jpg", io.BytesIO(jpeg()))], True, greta, Path(uploads))
+    galleries.describe(book, {book.items[0].id: ("Post-it-lappar", "Gruppen")}, greta)
+    # She asks for feedback on her own entry, gets a comment on it and reports it.
+    feedback.request_feedback(db_session, published, greta, "Är stegen tydliga?", [], None, date.today())
+    answer = feedback.post_comment(db_session, published, coordinator, "Olämpligt svar", None)
+    db_session.commit()
+    moderation.report(db_session, answer, greta, "Det här hör inte hit.")
+    sharing.create_link(db_session, published, greta, "7")
+    db_session.commit()
     return {"greta": greta, "published": published, "comment": comment, "coordinator": coordinator, "meeting": meeting}
 
 
@@ -80,9 +111,17 @@ def test_download_holds_every_kind_of_data_and_the_files(app, world):
     assert data["reviews"][0]["works_well"] == "Tydligt." and len(data["reviews"][0]["scores"]) >= 1
     assert data["registrations"][0]["note"] == f"Ring {EMAIL}"
     assert data["memberships"][0]["network"] == NETWORK["name"]
-    assert data["follows"] == [{"type": "tag", "target": "promenad", "since": data["follows"][0]["since"]}]
     assert data["profile"]["digest"] == "weekly" and data["notification_settings"]
     assert data["removal_requests"][0]["contact"] == EMAIL
+    assert [q["question"] for q in data["feedback_requests"]] == ["Är stegen tydliga?"]
+    assert data["reports"][0]["reason"] == "Det här hör inte hit."
+    assert [m["title"] for m in data["meetings_planned"]] == ["Gretas träff"]
+    assert data["idea_book_items"][0]["alt_text"] == "Post-it-lappar"
+    assert any(n["kind"] == "entry_comment" for n in data["notifications"])
+    assert {f["type"] for f in data["follows"]} == {"tag", "network"}
+    assert [link["entry"] for link in data["share_links"]] == ["gretas-metod"]
+    names = archive.namelist()
+    assert any(n.startswith("files/idea-books/") and n.endswith("gretas-bild.jpg") for n in names)
     assert "files/entries/gretas-metod/gretas-lista.txt" in archive.namelist()
     assert archive.read("files/entries/gretas-metod/gretas-lista.txt") == b"punkt ett\n"
 
