@@ -62,11 +62,12 @@ format: install-dev ## Format the code with ruff
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: install-dev ## Measure import, page rates, search (1k/10k/50k), feedback, meetings and idea books; writes docs/benchmarks*.md
+bench: install-dev ## Measure import, page rates, search (1k/10k/50k), feedback, meetings, idea books and community; writes docs/benchmarks*.md
 	$(PY) bench/run.py
 	$(PY) bench/search_bench.py --out docs/benchmarks-search.md
 	$(PY) bench/feedback_bench.py --out docs/benchmarks-feedback.md
 	$(PY) bench/gallery_bench.py --out docs/benchmarks-galleries.md
+	$(PY) bench/community_bench.py --out docs/benchmarks-community.md
 
 i18n-extract: install-dev ## Collect interface strings into app/translations/messages.pot
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .

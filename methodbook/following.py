@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from .db import utcnow
 from .entries import visible_entries
@@ -141,6 +141,8 @@ def feed(session: Session, user: User, since: datetime | None = None, limit: int
         )
         if since is not None:
             query = query.where(Entry.updated_at > since)
+        # The reasons read each entry's editors and network: load them with the entries, not one by one.
+        query = query.options(selectinload(Entry.editors), selectinload(Entry.network))
         for entry in session.scalars(query.order_by(Entry.updated_at.desc(), Entry.id.desc()).limit(limit)):
             items.append(FeedItem(entry, None, entry.updated_at, _reasons(entry, what)))
     if what.networks:

@@ -207,14 +207,20 @@ def edit(slug: str):
     return _render(form, entry)
 
 
-@bp.post("/methods/<slug>/share-links")
-def share(slug: str):
-    """Make a read-only link to the entry for someone outside Dela (its editors)."""
+def _editable_posted(slug: str):
+    """The entry of a POST that its editors send with the CSRF token; 403 or 400 otherwise."""
     entry = entry_or_404(slug)
     if not permissions.can_edit(viewer(), entry):
         abort(403)
     if not ConfirmForm().validate():
         abort(400)
+    return entry
+
+
+@bp.post("/methods/<slug>/share-links")
+def share(slug: str):
+    """Make a read-only link to the entry for someone outside Dela (its editors)."""
+    entry = _editable_posted(slug)
     try:
         link = sharing.create_link(db_session(), entry, viewer(), request.form.get("days", ""))
     except ValidationError as exc:
@@ -233,11 +239,7 @@ def share(slug: str):
 
 @bp.post("/methods/<slug>/share-links/<int:link_id>/revoke")
 def revoke_share(slug: str, link_id: int):
-    entry = entry_or_404(slug)
-    if not permissions.can_edit(viewer(), entry):
-        abort(403)
-    if not ConfirmForm().validate():
-        abort(400)
+    entry = _editable_posted(slug)
     try:
         sharing.revoke(db_session(), entry, link_id, viewer())
     except NotFound:
