@@ -372,7 +372,7 @@ def test_remove_item_audits_clears_cover_and_returns_hashes(db_session, gallery,
     assert gallery.cover_item_id is None
     assert gallery.items == [quote] and quote.position == 0
     assert db_session.get(GalleryItem, item_id) is None
-    events = list(db_session.scalars(select(AuditEvent)))
+    events = list(db_session.scalars(select(AuditEvent).where(AuditEvent.target_type == "gallery_item")))
     assert [(e.action, e.target_type, e.target_id, e.actor_id, e.reason) for e in events] == [
         ("gallery_remove", "gallery_item", item_id, coordinator.id, "Fel bild")
     ]
@@ -446,6 +446,8 @@ def test_anyone_who_sees_an_item_may_ask_for_its_removal(
     galleries.dismiss_request(gallery, kept, coordinator)
     galleries.remove_item(db_session, gallery, quote, coordinator)  # its only request was dismissed
     galleries.remove_item(db_session, gallery, image, coordinator)
-    actions = db_session.scalars(select(AuditEvent.action).order_by(AuditEvent.id))
+    actions = db_session.scalars(
+        select(AuditEvent.action).where(AuditEvent.target_type == "gallery_item").order_by(AuditEvent.id)
+    )
     assert list(actions) == ["gallery_remove", "gallery_remove_requested"]
     assert _count(db_session, RemovalRequest) == 0

@@ -210,7 +210,9 @@ def test_log_removal_records_only_someone_elses_comment(db_session, entry, comme
 def test_get_target(db_session, comment, review):
     assert moderation.get_target(db_session, "comment", comment.id) is comment
     assert moderation.get_target(db_session, "review", review.id) is review
-    for kind, target_id in (("comment", comment.id + 1000), ("entry", comment.id), ("review", review.id + 1000)):
+    assert moderation.get_target(db_session, "entry", comment.entry_id) is comment.entry
+    for kind, target_id in (("comment", comment.id + 1000), ("entry", comment.entry_id + 1000),
+                            ("review", review.id + 1000), ("network", comment.entry_id)):  # fmt: skip
         with pytest.raises(NotFound):
             moderation.get_target(db_session, kind, target_id)
 
