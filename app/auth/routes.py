@@ -133,12 +133,13 @@ def profile(user_id: int):
     except NotFound:
         abort(404)
     user = viewer()
+    counts = recognition.counts(db_session(), person)
     return render_template(
         "auth/profile.html", person=person, given=profiles.contributions(db_session(), person, user),
         show_organisation=profiles.shows_organisation(user, person), show_email=profiles.shows_email(user, person),
         languages=profiles.work_languages(person), own=user is not None and user.id == person.id,
         follows_person=following.is_following(db_session(), user, "member", str(person.id)),
-        marks=recognition.earned(recognition.counts(db_session(), person)),
+        counts=counts, marks=recognition.earned(counts),
     )  # fmt: skip
 
 

@@ -13,6 +13,7 @@ def test_profile_shows_earned_marks_and_the_help_page_explains_them(app, make_us
     make_entry("Mall för inbjudan", user=anna, kind="template")
     page = text_of(visit(app, f"/people/{anna.id}"))
     assert "First template shared" in page and "Critical friend</strong>" not in page
+    assert "adapted by others 0 times" in page
     help_page = text_of(visit(app, "/help/recognition"))
     assert "Gave five critical-friend reviews." in help_page and "First share" in help_page
 
