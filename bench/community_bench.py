@@ -20,8 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.feedback_bench import HASH, PASSWORD, bench_app, timed  # noqa: E402
-from bench.run import machine  # noqa: E402
+from bench.feedback_bench import HASH, PASSWORD, bench_app, run_header, table, timed  # noqa: E402
 
 TAGS = [f"tagg{n}" for n in range(60)]
 
@@ -103,17 +102,13 @@ def main() -> int:
     lines = [
         "# Community benchmarks",
         "",
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `bench/community_bench.py` on: {machine()}.",
-        f"Load average {load_before:.1f} at the start and {load_after:.1f} at the end (other work on the machine "
-        "inflates the numbers; compare rows of the same run).",
+        *run_header("community_bench.py", load_before, load_after),
         "",
         f"One SQLite database: {args.entries} published entries with 3 of 60 tags each, changed over two weeks; "
         f"{args.members} members, each following 5 tags, a network and another member, all with a weekly digest; "
         f"built in {build_s:.0f} s. Pages through the Flask test client, {args.repeat} requests each after a warm-up.",
         "",
-        "| what | p50 ms | p95 ms |",
-        "| --- | --- | --- |",
-        *[f"| {label} | {r['p50']:.1f} | {r['p95']:.1f} |" for label, r in rows],
+        *table(rows),
         "",
         f"Weekly digest run: {result[0]} digests built and handed to the sender (in memory, no mail) in "
         f"{digest_s:.1f} s, {digest_s / max(result[0], 1) * 1000:.0f} ms each; {result[1]} skipped.",

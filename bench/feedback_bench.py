@@ -30,6 +30,24 @@ PASSWORD = "grön-kaffe-på-tisdag-bench"  # noqa: S105 - a throwaway benchmark 
 HASH = "pbkdf2:sha256:1"
 
 
+def run_header(script: str, load_before: float, load_after: float) -> list[str]:
+    """The lines that say when, where and under what load a benchmark ran."""
+    return [
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `bench/{script}` on: {machine()}.",
+        f"Load average {load_before:.1f} at the start and {load_after:.1f} at the end (other work on the machine "
+        "inflates the numbers; compare rows of the same run).",
+    ]
+
+
+def table(rows: list[tuple[str, dict]]) -> list[str]:
+    """A Markdown table of (what, {p50, p95}) rows."""
+    return [
+        "| what | p50 ms | p95 ms |",
+        "| --- | --- | --- |",
+        *[f"| {label} | {r['p50']:.1f} | {r['p95']:.1f} |" for label, r in rows],
+    ]
+
+
 def timed(call, repeat: int) -> dict:
     """Run call `repeat` times; return p50 and p95 in milliseconds."""
     samples = []
@@ -166,17 +184,13 @@ def main() -> int:
     lines = [
         "# Feedback and meetings benchmarks",
         "",
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `bench/feedback_bench.py` on: {machine()}.",
-        f"Load average {load_before:.1f} at the start and {load_after:.1f} at the end (other work on the machine "
-        "inflates the numbers; compare rows of the same run).",
+        *run_header("feedback_bench.py", load_before, load_after),
         "",
         f"One SQLite database: an entry with a thread of {args.comments} comments (a third top comments, the rest "
         f"replies), a request with {args.reviews} reviews, a meeting; built in {build_s:.1f} s. Pages through the "
         f"Flask test client in one process, {args.repeat} requests each after one warm-up.",
         "",
-        "| what | p50 ms | p95 ms |",
-        "| --- | --- | --- |",
-        *[f"| {label} | {r['p50']:.1f} | {r['p95']:.1f} |" for label, r in rows],
+        *table(rows),
         f"| cancelling a registration and promoting the first on the waitlist | {promote_ms:.1f} | – |",
         "",
     ]

@@ -25,8 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image, ImageDraw  # noqa: E402
 
-from bench.feedback_bench import HASH, PASSWORD, bench_app, timed  # noqa: E402
-from bench.run import machine  # noqa: E402
+from bench.feedback_bench import HASH, PASSWORD, bench_app, run_header, table, timed  # noqa: E402
 
 SIZES = [
     ("screenshot, PNG", (1920, 1080), "png"),
@@ -186,9 +185,7 @@ def main() -> int:
     lines = [
         "# Idea-book benchmarks",
         "",
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `bench/gallery_bench.py` on: {machine()}.",
-        f"Load average {load_before:.1f} at the start and {load_after:.1f} at the end (other work on the machine "
-        "inflates the numbers; compare rows of the same run).",
+        *run_header("gallery_bench.py", load_before, load_after),
         "",
         "## Storing one uploaded image",
         "",
@@ -207,9 +204,7 @@ def main() -> int:
         f"video links, built in {build_s:.1f} s. Flask test client in one process, {args.repeat} requests each "
         "after one warm-up.",
         "",
-        "| what | p50 ms | p95 ms |",
-        "| --- | --- | --- |",
-        *[f"| {label} | {r['p50']:.1f} | {r['p95']:.1f} |" for label, r in rows],
+        *table(rows),
         "",
     ]
     Path(args.out).write_text("\n".join(lines), encoding="utf-8")

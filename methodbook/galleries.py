@@ -445,24 +445,9 @@ def delete_unreferenced(session: Session, hashes: set[str], upload_dir: Path) ->
     """Delete the stored files of these hashes that no gallery item or attachment still uses."""
     if not hashes:
         return 0
-    used = set(
-        session.scalars(
-            select(GalleryItem.original_sha256).where(
-                or_(
-                    GalleryItem.original_sha256.in_(hashes),
-                    GalleryItem.display_sha256.in_(hashes),
-                    GalleryItem.thumb_sha256.in_(hashes),
-                )
-            )
-        )
-    )
-    rows = session.execute(
-        select(GalleryItem.display_sha256, GalleryItem.thumb_sha256).where(
-            or_(GalleryItem.display_sha256.in_(hashes), GalleryItem.thumb_sha256.in_(hashes))
-        )
-    )
-    for display, thumb in rows:
-        used.update((display, thumb))
+    columns = (GalleryItem.original_sha256, GalleryItem.display_sha256, GalleryItem.thumb_sha256)
+    rows = session.execute(select(*columns).where(or_(*(column.in_(hashes) for column in columns))))
+    used = {sha for row in rows for sha in row}
     used.update(session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(hashes))))
     deleted = 0
     for sha in hashes - used:

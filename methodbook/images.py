@@ -148,6 +148,12 @@ def _write_blob(data: bytes, upload_dir: Path, filename: str, content_type: str,
     return StoredFile(filename=filename, sha256=sha, size=len(data), content_type=content_type)
 
 
+def _derived(image: Image.Image, size: int, upload_dir: Path, name: str, created: list[Path]) -> StoredFile:
+    """Shrink the image in place to fit size × size and store it as WebP."""
+    image.thumbnail((size, size), Image.Resampling.LANCZOS)
+    return _write_blob(_encode(image, "WEBP", **_DERIVED_OPTIONS), upload_dir, name, "image/webp", created)
+
+
 def _derived_name(filename: str, suffix: str) -> str:
     stem = filename.rpartition(".")[0] or filename
     return stem[: 200 - len(suffix)] + suffix
@@ -194,21 +200,9 @@ def store_image(
             _encode(image, fmt, **_ORIGINAL_OPTIONS[fmt]), upload_dir, filename, _CONTENT_TYPES[fmt], created
         )
         # Shrink in place, the thumbnail from the display copy: the full-size pixels are no longer needed.
-        image.thumbnail((DISPLAY_SIZE, DISPLAY_SIZE), Image.Resampling.LANCZOS)
-        display = _write_blob(
-            _encode(image, "WEBP", **_DERIVED_OPTIONS),
-            upload_dir,
-            _derived_name(filename, "-display.webp"),
-            "image/webp",
-            created,
-        )
-        image.thumbnail((THUMB_SIZE, THUMB_SIZE), Image.Resampling.LANCZOS)
-        thumbnail = _write_blob(
-            _encode(image, "WEBP", **_DERIVED_OPTIONS),
-            upload_dir,
-            _derived_name(filename, "-thumb.webp"),
-            "image/webp",
-            created,
+        display, thumbnail = (
+            _derived(image, size, upload_dir, _derived_name(filename, suffix), created)
+            for size, suffix in ((DISPLAY_SIZE, "-display.webp"), (THUMB_SIZE, "-thumb.webp"))
         )
         return StoredImage(original=original, display=display, thumbnail=thumbnail, width=width, height=height)
     except BaseException:

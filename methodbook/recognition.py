@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from .entries import network_filter
 from .i18n import N_
 from .models import Entry, Gallery, GalleryItem, MethodUse, Network, Review, User, entry_editor
+from .writeups import usage_counts
 
 
 @dataclass(frozen=True)
@@ -52,16 +53,8 @@ def counts(session: Session, user: User) -> Counts:
             )
             or 0
         )
-        writeups = _published(select(Entry.id, Entry.meeting_id).where(Entry.kind == "write-up")).subquery()
-        rows = session.execute(
-            select(MethodUse.method_slug, writeups.c.id, writeups.c.meeting_id)
-            .join(writeups, writeups.c.id == MethodUse.writeup_id)
-            .where(MethodUse.method_slug.in_(slugs))
-        )
-        occasions: dict[str, set] = {}
-        for slug, writeup_id, meeting_id in rows:
-            occasions.setdefault(slug, set()).add(("m", meeting_id) if meeting_id else ("w", writeup_id))
-        most_used = max((len(v) for v in occasions.values()), default=0)
+        # Over every published write-up: a mark tells only that the threshold was met.
+        most_used = max(usage_counts(session, slugs, None, everyone=True).values(), default=0)
     reviews = (
         session.scalar(
             select(func.count()).select_from(Review).where(Review.reviewer_id == user.id, Review.hidden_at.is_(None))

@@ -65,10 +65,10 @@ def agenda_methods(meeting: Meeting) -> list[str]:
     return slugs
 
 
-def _published(viewer: User | None):
-    return select(Entry).where(
-        Entry.kind == "write-up", Entry.status == "published", Entry.deleted_at.is_(None), network_filter(viewer)
-    )
+def _published(viewer: User | None, everyone: bool = False):
+    """Published write-ups the viewer may read (every one of them with everyone=True)."""
+    query = select(Entry).where(Entry.kind == "write-up", Entry.status == "published", Entry.deleted_at.is_(None))
+    return query if everyone else query.where(network_filter(viewer))
 
 
 def writeups_of_meeting(session: Session, meeting: Meeting, viewer: User | None) -> list[Entry]:
@@ -98,20 +98,19 @@ def usage(session: Session, entry: Entry, viewer: User | None) -> Usage:
     named = select(MethodUse.writeup_id).where(MethodUse.method_slug == entry.slug)
     query = _published(viewer).where(Entry.id.in_(named)).order_by(Entry.published_at.desc(), Entry.id.desc())
     writeups = list(session.scalars(query))
-    return Usage(_occasions(writeups), writeups)
+    return Usage(len({_occasion(w.id, w.meeting_id) for w in writeups}), writeups)
 
 
-def _occasions(writeups: list[Entry]) -> int:
+def _occasion(writeup_id: int, meeting_id: int | None) -> tuple:
     """Write-ups of one meeting count once; a write-up with no meeting in Dela tells of a meeting of its own."""
-    linked = {w.meeting_id for w in writeups if w.meeting_id is not None}
-    return len(linked) + sum(1 for w in writeups if w.meeting_id is None)
+    return ("meeting", meeting_id) if meeting_id is not None else ("write-up", writeup_id)
 
 
-def usage_counts(session: Session, slugs: list[str], viewer: User | None) -> dict[str, int]:
+def usage_counts(session: Session, slugs: list[str], viewer: User | None, everyone: bool = False) -> dict[str, int]:
     """For a list of entries: at how many meetings each was used, by the write-ups the viewer may read."""
     if not slugs:
         return {}
-    visible = _published(viewer).subquery()
+    visible = _published(viewer, everyone).subquery()
     query = (
         select(MethodUse.method_slug, visible.c.id, visible.c.meeting_id)
         .join(visible, visible.c.id == MethodUse.writeup_id)
@@ -119,6 +118,5 @@ def usage_counts(session: Session, slugs: list[str], viewer: User | None) -> dic
     )
     seen: dict[str, set] = {}
     for slug, writeup_id, meeting_id in session.execute(query):
-        # A meeting's write-ups count once; a write-up without a meeting counts as its own occasion.
-        seen.setdefault(slug, set()).add(("m", meeting_id) if meeting_id is not None else ("w", writeup_id))
+        seen.setdefault(slug, set()).add(_occasion(writeup_id, meeting_id))
     return {slug: len(keys) for slug, keys in seen.items()}

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from methodbook import galleries
-from methodbook.errors import Forbidden, NotFound, ValidationError
+from methodbook.errors import Forbidden, ValidationError
 from methodbook.galleries import Upload, UploadsRefused
 from methodbook.models import Gallery, RemovalRequest
 
@@ -242,12 +242,9 @@ def dismiss_request(gallery_id: int, request_id: int):
     gallery = managed_or_404(gallery_id)
     _confirmed()
     row = db_session().get(RemovalRequest, request_id)
-    try:
-        if row is None:
-            raise NotFound(str(request_id))
-        galleries.dismiss_request(gallery, row, viewer())
-    except NotFound:
+    if row is None or row.item.gallery_id != gallery.id:
         abort(404)
+    galleries.dismiss_request(gallery, row, viewer())
     db_session().commit()
     flash(_("The request is closed and the item stays."), "success")
     return redirect(_manage_url(gallery))
