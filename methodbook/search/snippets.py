@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from itertools import islice
 
 from markupsafe import escape
 
@@ -18,17 +19,20 @@ def query_stems(plain_words: list[str], language: str) -> set[str]:
 
 def snippet(text: str, plain_words: list[str], language: str, window: int = WINDOW) -> str:
     """Return escaped HTML of the part of text with most query words, matches in <mark>."""
-    tokens = list(WORD.finditer(text or ""))
-    if not tokens:
+    text = text or ""
+    found = [token.lower() for token in WORD.findall(text)]
+    if not found:
         return ""
     wanted = query_stems(plain_words, language)
-    hits = [i for i, m in enumerate(tokens) if wanted and stem(m.group(0).lower(), language) in wanted]
+    # Each distinct word is stemmed once (a text repeats its words), then looked up.
+    marked = {word for word in set(found) if stem(word, language) in wanted} if wanted else set()
+    hits = [i for i, word in enumerate(found) if word in marked] if marked else []
     start = 0
     if hits:
         # The first window start with the most hits (hits are in order: count them by bisection).
         most = max(range(len(hits)), key=lambda k: bisect_left(hits, hits[k] + window, k) - k)
         start = max(0, hits[most] - 4)
-    chosen = tokens[start : start + window]
+    chosen = list(islice(WORD.finditer(text), start, start + window))
     begin, end = chosen[0].start(), chosen[-1].end()
     out, cursor = [], begin
     hit_set = set(hits)
