@@ -12,13 +12,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 # Derived tables the PostgreSQL search backend creates itself; the migrations leave them alone.
-DERIVED_TABLES = (
-    "dela_search",
-    "dela_search_words",
-    "dela_search_new",
-    "dela_search_words_new",
-    "dela_search_old",
-    "dela_search_words_old",
+DERIVED_TABLES = tuple(
+    name + suffix
+    for name in ("dela_search", "dela_search_docs", "dela_search_words", "dela_search_log")
+    for suffix in ("", "_new", "_old")
 )
 
 

@@ -3,13 +3,21 @@
 Analysis happens in Python (text.py), exactly as for Whoosh, and the terms are written into a
 tsvector as they are (no PostgreSQL dictionary is involved), with positions and weights: title
 A, tags B, text C; the extra text and compound parts D, marked ``+``; the folded whole words
-that prefixes match (Whoosh's "spell" field) marked ``~``. The marks let every query but a
-phrase be answered by the GIN index alone, without reading vectors. Queries are tsquery
+that prefixes match (Whoosh's "spell" field) marked ``~``; each two neighbouring words of the
+title and the text as one lexeme marked ``>``. The marks let every query but a phrase of three
+words or more be answered by the GIN index alone, without reading vectors. Queries are tsquery
 literals built here from quoted terms and passed as bound parameters: user text never reaches
 SQL, and nothing it holds can make the tsquery invalid.
 
-Only a bounded set of candidates is ranked, since ranking every match of a common word is what
-makes PostgreSQL slow; totals and facet counts still cover every match.
+A search asks the database only which entries match its words: ``dela_search`` is a narrow
+table (entry id, a position number, the vectors stored out of line), so reading the matches of
+a common word touches few pages. Filters, facet counts and the date and title orders are
+answered in the process from a ``masks.Catalogue`` of every entry's facet values, kept current
+from ``dela_search_log``, where every change appends the entries it touched under a new
+generation number. The text shown in results lives in ``dela_search_docs``. Only a bounded set
+of candidates is ranked (reading vectors is what makes ranking slow): the newest of the
+entries with the words in their title or tags, which outrank the others, then the newest of
+the rest; totals and facet counts still cover every match.
 
 The tables are derived data: ``rebuild`` creates them (no migration does) and swaps them in
 by renaming, in one transaction, so searches keep answering while the index is rebuilt. Keep
@@ -19,13 +27,16 @@ by renaming, in one transaction, so searches keep answering while the index is r
 from __future__ import annotations
 
 import logging
+import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
+from psycopg.rows import namedtuple_row
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -34,19 +45,23 @@ from ..i18n import N_
 from ..slugs import fold
 from . import Hit, SearchRequest, SearchResult, Suggestion
 from .documents import IndexDocument
+from .masks import Catalogue, CatalogueRow
 from .query import Clause, parse_query
 from .snippets import snippet
 from .text import LANGUAGES, part_terms, query_variants, stem, stems, words
 
 log = logging.getLogger(__name__)
 
-TABLE = "dela_search"
-WORDS_TABLE = "dela_search_words"
+TABLE = "dela_search"  # entry id, position, vectors: what matching reads
+DOCS_TABLE = "dela_search_docs"  # what results show and the catalogue holds
+WORDS_TABLE = "dela_search_words"  # the spelling word list
+LOG_TABLE = "dela_search_log"  # (generation, entry id) of every change since the rebuild
 NEW_SUFFIX, OLD_SUFFIX = "_new", "_old"
+_TABLES = (TABLE, DOCS_TABLE, WORDS_TABLE, LOG_TABLE)
 # The backend's own tables, with their twins during a rebuild.
-TABLE_NAMES = tuple(name + suffix for name in (TABLE, WORDS_TABLE) for suffix in ("", NEW_SUFFIX, OLD_SUFFIX))
+TABLE_NAMES = tuple(name + suffix for name in _TABLES for suffix in ("", NEW_SUFFIX, OLD_SUFFIX))
 
-# Facet name -> column; tag and role are arrays.
+# Facet name -> column of the documents table; tag and role are arrays.
 FACET_COLUMNS = {
     "kind": "kind",
     "tag": "tag_keys",
@@ -57,11 +72,10 @@ FACET_COLUMNS = {
     "network": "network",
 }
 ARRAY_FACETS = ("tag", "role")
-_SCALAR_FACETS = {name: column for name, column in FACET_COLUMNS.items() if name not in ARRAY_FACETS}
 
-# ts_rank weights in the order {D, C, B, A}: title >> tags > text > extra and compound parts.
 RANK_WEIGHTS = [0.1, 0.25, 0.5, 1.0]
-CANDIDATES = 2000  # matches ranked per query; the newest are taken when there are more
+CANDIDATES = 500  # matches ranked per query: title and tag matches first, the newest of each
+LOG_KEEP = 5000  # generations of changes kept; a process further behind reloads its catalogue
 STATEMENT_TIMEOUT_MS = 5000
 BATCH = 500
 
@@ -72,6 +86,10 @@ FIELD_GAP = 8  # positions left empty between fields, so a phrase never spans tw
 WORD_MARK = "~"  # lexemes of folded whole words, used for prefixes
 PART_MARK = "+"  # lexemes of the extra text and of compound parts
 FIRST_MARK = "^"  # lexemes of the first letters of title and tag words, for suggest()
+# What queries match: the words' vector and their pairs', as one (a GIN index on the expression;
+# the vectors are read only to check phrases of three words or more). Ranking reads tsv alone.
+MATCHED = "(tsv || pairs)"
+PAIR_MARK, PAIR_JOIN = ">", "_"  # lexemes of two neighbouring words, ">a_b": phrases without reading vectors
 PHRASE_WEIGHTS = "AC"  # phrases match in the title and the text, as in Whoosh
 COMPLETE_MAX = 14  # suggest() matches the first 14 letters of a typed word, like Whoosh's n-grams
 SPELL_MAX_EDITS = 2
@@ -86,29 +104,48 @@ _QUERY_TERM = re.compile(r"'(?:[^']|'')*'(?::[*A-D]+)?")
 _COMPLETE_TOKEN = re.compile(r"\w+")
 
 # Advisory lock: a fixed class key, and the schema's hash so that schemas do not block each other.
-LOCK_CLASS = 0x0DE1A
+LOCK_CLASS = 0x0DE1A  # writer_lock; LOCK_CLASS + 1 orders the generations of apply()
 
 _EXTENSIONS = (
     "SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
     "WHERE e.extname IN ('fuzzystrmatch', 'pg_trgm')"
 )
-# One round trip before each read: settings for this transaction, and whether the index exists.
-# The planner does not know that reading a tsvector (out of line, compressed) costs far more than
-# asking the GIN index, so with words to match it may scan the table, reading every vector, 10 to
-# 40 times slower: sequential scans are off then, and the matches are taken from the GIN index
-# into a materialised CTE before anything else. JIT compiling and parallel workers cost more
-# than these queries take.
+# The index exists when its log does (the tables are swapped in together); the log's oid changes
+# with every rebuild, and so tells a process that its catalogue belongs to an older index.
+_EXISTS = "SELECT CAST(to_regclass('dela_search_log') AS oid)"
+# One round trip before each read: settings for this transaction, and the index's oid. The
+# planner does not know that reading a tsvector (out of line) costs far more than asking the GIN
+# index, so with words to match it may scan the table, reading every vector, 10 to 40 times
+# slower: sequential scans are off then. JIT compiling and parallel workers cost more than these
+# queries take.
 _READ_SETUP = (
     f"SELECT set_config('statement_timeout', '{STATEMENT_TIMEOUT_MS}', true), "
     "set_config('enable_seqscan', :seqscan, true), set_config('jit', 'off', true), "
     "set_config('max_parallel_workers_per_gather', '0', true), "
-    "to_regclass('dela_search') IS NOT NULL"
+    "CAST(to_regclass('dela_search_log') AS oid)"
 )
-_EXISTS = "SELECT to_regclass('dela_search') IS NOT NULL"
+_GENERATION = "(SELECT coalesce(max(gen), 0) FROM dela_search_log) AS generation"
 _HIT_COLUMNS = "d.entry_id, d.slug, d.title, d.kind, d.language, d.tags, d.duration, d.body"
-_MATCH_COLUMNS = "entry_id, created, title_sort, words, " + ", ".join(FACET_COLUMNS.values())
-# Sort orders, for the matches (m) and for the rows of the page (d).
-_ORDERS = {"newest": "{t}.created DESC, {t}.entry_id DESC", "title": "{t}.title_sort, {t}.entry_id"}
+_JOINED = "dela_search AS s JOIN dela_search_docs AS d ON d.entry_id = s.entry_id"
+# A few entries for the catalogue, as rows; the whole index as entries, the positions having
+# each facet value, and the orders (sorted here: title_sort's collation is code-point order).
+_CATALOGUE_COLUMNS = ", ".join(
+    ["s.pos", "d.entry_id", "d.visibility", "d.created", "d.title_sort"] + [f"d.{c}" for c in FACET_COLUMNS.values()]
+)
+_CATALOGUE_SQL = f"SELECT {_CATALOGUE_COLUMNS} FROM {_JOINED}"  # noqa: S608  (constant names)
+_ENTRIES_SQL = f"SELECT s.pos, d.entry_id, d.created, d.title_sort FROM {_JOINED}"  # noqa: S608  (constant names)
+_MEMBER_SQL = {
+    "array": "SELECT CAST('{name}' AS text), v, array_agg(pos) FROM j, unnest(j.{column}) AS v GROUP BY v",
+    "scalar": "SELECT CAST('{name}' AS text), {column}, array_agg(pos) FROM j GROUP BY {column}",
+}
+_MEMBERS_SQL = f"WITH j AS MATERIALIZED (SELECT {_CATALOGUE_COLUMNS} FROM {_JOINED}) " + " UNION ALL ".join(  # noqa: S608  (constant names)
+    _MEMBER_SQL["array" if name in ARRAY_FACETS else "scalar"].format(name=name, column=column)
+    for name, column in [*FACET_COLUMNS.items(), ("visibility", "visibility")]
+)
+_PAGE_SQL = (
+    f"SELECT {_HIT_COLUMNS}, 0.0 AS score FROM dela_search_docs AS d WHERE d.entry_id = ANY(CAST(%(ids)s AS integer[]))"  # noqa: S608  (constant names)
+)
+_ORDERS_SQL = f"SELECT array_agg(s.pos ORDER BY d.created DESC, d.entry_id DESC) AS newest, array_agg(s.pos ORDER BY d.title_sort, d.entry_id) AS by_title FROM {_JOINED}"  # noqa: S608  (constant names)
 
 
 @lru_cache(maxsize=200_000)
@@ -182,6 +219,20 @@ def _part_terms(all_words: list[str], language: str) -> list[str]:
     return [term for w in all_words if "-" not in w for term in _word_parts(w, language)]
 
 
+def _pairs(terms: list[str]) -> list[str]:
+    """Lexemes of each two neighbouring terms of a field (both lexemes themselves), for phrases.
+
+    A phrase of two words is then one lexeme, which the GIN index answers exactly; a longer
+    phrase needs all its pairs, and only the entries that have them are read to check the order.
+    Words are made of letters, digits, ' and -, so the mark and the joint cannot occur in them.
+    """
+    return [
+        lexeme
+        for a, b in zip(terms, terms[1:], strict=False)
+        if _ok(a) and _ok(b) and _ok(lexeme := f"{PAIR_MARK}{a}{PAIR_JOIN}{b}")
+    ]
+
+
 def _tag_keys(values: Iterable[str]) -> list[str]:
     """Facet values of tags or roles: split on commas and stripped, like Whoosh's KEYWORD field."""
     keys: list[str] = []
@@ -193,8 +244,9 @@ def _tag_keys(values: Iterable[str]) -> list[str]:
     return keys
 
 
-def _row(doc: IndexDocument) -> tuple[dict, Counter]:
-    """Return the table row of a document and its spell-word counts.
+def _row(doc: IndexDocument) -> tuple[dict, dict, Counter]:
+    """Return a document's row of the matching table (without its position), its row of the
+    documents table, and its spell-word counts.
 
     The terms are exactly those of the Whoosh backend's fields (text.stems, text.part_terms and
     the folded "spell" and "complete" words).
@@ -202,10 +254,12 @@ def _row(doc: IndexDocument) -> tuple[dict, Counter]:
     lang = doc.language
     tags = " ".join(doc.tags)
     title_words, tag_words, text_words = words(doc.title), words(tags), words(doc.text)
+    title_stems, tag_stems = [stem(w, lang) for w in title_words], [stem(w, lang) for w in tag_words]
+    text_stems = [stem(w, lang) for w in text_words]
     vector = _Vector()
-    vector.add_field((stem(w, lang) for w in title_words), "A")
-    vector.add_field((stem(w, lang) for w in tag_words), "B")
-    vector.add_field((stem(w, lang) for w in text_words), "C")
+    vector.add_field(title_stems, "A")
+    vector.add_field(tag_stems, "B")
+    vector.add_field(text_stems, "C")
     # Extra text and compound parts are marked, so a prefix query can leave them out (as Whoosh
     # does) without weights, which the GIN index cannot check without reading the vector.
     vector.add_field((PART_MARK + t for t in stems(doc.extra, lang)), "D")
@@ -213,12 +267,30 @@ def _row(doc: IndexDocument) -> tuple[dict, Counter]:
     spell = Counter(_fold(w) for w in title_words + text_words + tag_words if len(w) > 2 and w.isalpha())
     spell = Counter({w: min(n, MAX_POSITIONS) for w, n in spell.items() if _ok(w)})
     vector.add_bare(WORD_MARK + w for w in spell)
+    # The same terms of the title and tags alone: the candidates ranked first.
+    head = _Vector()
+    head.add_field(title_stems, "A")
+    head.add_field(tag_stems, "B")
+    head.add_bare(_pairs(title_stems))
+    head.add_field((PART_MARK + t for t in _part_terms(title_words + tag_words, lang)), "D")
+    head.add_bare(WORD_MARK + _fold(w) for w in title_words + tag_words if len(w) > 2 and w.isalpha() and _ok(_fold(w)))
     # For suggest(): title and tag words split as Whoosh's n-gram tokenizer splits them, and the
     # first letter of each word (a one-letter word being typed is matched against those).
     complete = _Vector()
     folded = [_fold(w) for w in title_words + tag_words]
     complete.add_bare(t for t in _COMPLETE_TOKEN.findall(" ".join(folded).lower()) if len(t) >= 2 and _ok(t))
     complete.add_bare(FIRST_MARK + w[0] for w in folded if w and _ok(w[0]))
+    # Phrases match in the title and the text (PHRASE_WEIGHTS): their neighbouring words, kept
+    # apart from the vector that ranking reads.
+    pairs = _Vector()
+    pairs.add_bare(_pairs(title_stems) + _pairs(text_stems))
+    match = {
+        "entry_id": doc.entry_id,
+        "words": len(text_words),
+        "tsv": vector.literal(),
+        "pairs": pairs.literal(),
+        "head": head.literal(),
+    }
     row = {
         "entry_id": doc.entry_id,
         "revision": doc.revision,
@@ -237,74 +309,91 @@ def _row(doc: IndexDocument) -> tuple[dict, Counter]:
         "visibility": doc.visibility,
         "created": int(doc.created.timestamp()),
         "title_sort": fold(doc.title),
-        "words": len(text_words),
-        "tsv": vector.literal(),
         "complete": complete.literal(),
         "spell_words": list(spell),
         "spell_counts": list(spell.values()),
     }
-    return row, spell
+    return match, row, spell
 
 
-# Column -> type; every name here is a constant of this module, never input.
+# Table -> column -> type; every name here is a constant of this module, never input.
 _COLUMNS = {
-    "entry_id": "integer NOT NULL",
-    "revision": "integer NOT NULL",
-    "slug": "text NOT NULL",
-    "title": "text NOT NULL",
-    "body": "text NOT NULL",  # the first 4,000 characters, for snippets
-    "duration": "text NOT NULL",
-    "tags": "text[] NOT NULL",
-    "tag_keys": "text[] NOT NULL",
-    "roles": "text[] NOT NULL",
-    "kind": "text NOT NULL",
-    "language": "text NOT NULL",
-    "phase": "text NOT NULL",
-    "duration_band": "text NOT NULL",
-    "network": "text NOT NULL",
-    "visibility": "text NOT NULL",
-    "created": "bigint NOT NULL",
-    "title_sort": 'text COLLATE "C" NOT NULL',  # code-point order, as Whoosh sorts
-    "words": "integer NOT NULL",  # words in the text: ties in rank go to shorter entries
-    "tsv": "tsvector NOT NULL",
-    "complete": "tsvector NOT NULL",
-    "spell_words": "text[] NOT NULL",
-    "spell_counts": "integer[] NOT NULL",
+    TABLE: {
+        "entry_id": "integer NOT NULL",
+        "pos": "integer NOT NULL",  # the entry's bit in the catalogue's masks
+        "words": "integer NOT NULL",  # words in the text: ties in rank go to shorter entries
+        "tsv": "tsvector NOT NULL",
+        "pairs": "tsvector NOT NULL",  # searched with tsv, as MATCHED, never ranked
+        "head": "tsvector NOT NULL",
+    },
+    DOCS_TABLE: {
+        "entry_id": "integer NOT NULL",
+        "revision": "integer NOT NULL",
+        "slug": "text NOT NULL",
+        "title": "text NOT NULL",
+        "body": "text NOT NULL",  # the first 4,000 characters, for snippets
+        "duration": "text NOT NULL",
+        "tags": "text[] NOT NULL",
+        "tag_keys": "text[] NOT NULL",
+        "roles": "text[] NOT NULL",
+        "kind": "text NOT NULL",
+        "language": "text NOT NULL",
+        "phase": "text NOT NULL",
+        "duration_band": "text NOT NULL",
+        "network": "text NOT NULL",
+        "visibility": "text NOT NULL",
+        "created": "bigint NOT NULL",
+        "title_sort": 'text COLLATE "C" NOT NULL',  # code-point order, as Whoosh sorts
+        "complete": "tsvector NOT NULL",
+        "spell_words": "text[] NOT NULL",
+        "spell_counts": "integer[] NOT NULL",
+    },
 }
 _CASTS = {
-    name: kind.split()[0] for name, kind in _COLUMNS.items() if kind.startswith(("text[]", "integer[]", "tsvector"))
+    name: kind.split()[0]
+    for columns in _COLUMNS.values()
+    for name, kind in columns.items()
+    if kind.startswith(("text[]", "integer[]", "tsvector"))
 }
 
-# Index name suffix -> definition; created after the bulk load, renamed with the table.
+# Table -> index name suffix -> definition; created after the bulk load, renamed with the table.
 _INDEXES = {
-    "tsv": "USING gin (tsv)",
-    "complete": "USING gin (complete)",
-    "created": "(created)",  # not led by visibility: the planner would filter on it and read vectors
-    "title_sort": "(title_sort)",
-    "kind": "(kind)",
-    "language": "(language)",
-    "phase": "(phase)",
-    "duration_band": "(duration_band)",
-    "network": "(network)",
-    "tag_keys": "USING gin (tag_keys)",
-    "roles": "USING gin (roles)",
+    TABLE: {"matched": f"USING gin (({MATCHED}))", "head": "USING gin (head)", "pos": "(pos)"},
+    DOCS_TABLE: {"complete": "USING gin (complete)"},
+    WORDS_TABLE: {},
+    LOG_TABLE: {},
 }
 
 
-def _create_sql(table: str, words_table: str) -> list[str]:
-    columns = ", ".join(f"{name} {kind}" for name, kind in _COLUMNS.items())
-    return [
-        f"CREATE TABLE {table} ({columns}, CONSTRAINT {table}_pkey PRIMARY KEY (entry_id))",
-        f'CREATE TABLE {words_table} (word text COLLATE "C" NOT NULL, freq integer NOT NULL, '
-        f"CONSTRAINT {words_table}_pkey PRIMARY KEY (word))",
+def _create_sql(suffix: str) -> list[str]:
+    sql = []
+    for table, columns in _COLUMNS.items():
+        defined = ", ".join(f"{name} {kind}" for name, kind in columns.items())
+        sql.append(f"CREATE TABLE {table}{suffix} ({defined}, CONSTRAINT {table}{suffix}_pkey PRIMARY KEY (entry_id))")
+    # Matching reads entry ids and positions only: the vectors go out of line, uncompressed
+    # (compression saves little on lexemes and costs time on every ranked vector).
+    sql.append(f"ALTER TABLE {TABLE}{suffix} SET (toast_tuple_target = 128)")
+    sql += [
+        f"ALTER TABLE {TABLE}{suffix} ALTER COLUMN {column} SET STORAGE EXTERNAL" for column in ("tsv", "pairs", "head")
     ]
+    sql.append(
+        f'CREATE TABLE {WORDS_TABLE}{suffix} (word text COLLATE "C" NOT NULL, freq integer NOT NULL, '
+        f"CONSTRAINT {WORDS_TABLE}{suffix}_pkey PRIMARY KEY (word))"
+    )
+    sql.append(
+        f"CREATE TABLE {LOG_TABLE}{suffix} (gen bigint NOT NULL, entry_id integer NOT NULL, "
+        f"CONSTRAINT {LOG_TABLE}{suffix}_pkey PRIMARY KEY (gen, entry_id))"
+    )
+    return sql
 
 
-def _insert_sql(table: str, upsert: bool) -> str:
-    values = ", ".join(f"CAST(:{c} AS {_CASTS[c]})" if c in _CASTS else f":{c}" for c in _COLUMNS)
-    sql = f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({values})"  # noqa: S608  (constant names)
+def _insert_sql(table: str, name: str, upsert: bool) -> str:
+    """INSERT (or upsert) of rows into table (one of _COLUMNS), under its name of the moment."""
+    columns = _COLUMNS[table]
+    values = ", ".join(f"CAST(:{c} AS {_CASTS[c]})" if c in _CASTS else f":{c}" for c in columns)
+    sql = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({values})"  # noqa: S608  (constant names)
     if upsert:
-        sql += " ON CONFLICT (entry_id) DO UPDATE SET " + ", ".join(f"{c} = EXCLUDED.{c}" for c in list(_COLUMNS)[1:])
+        sql += " ON CONFLICT (entry_id) DO UPDATE SET " + ", ".join(f"{c} = EXCLUDED.{c}" for c in list(columns)[1:])
     return sql
 
 
@@ -313,15 +402,48 @@ def _insert_sql(table: str, upsert: bool) -> str:
 
 @dataclass(frozen=True)
 class _Query:
-    """tsquery text to find documents with (exact in the GIN index where it can be), and to rank them."""
+    """tsquery text to find documents with, and to rank them.
+
+    ``match`` is answered by the GIN index alone (no weights, no positions). It is exact but for
+    phrases of three words or more, where it asks for each two neighbouring words: those queries
+    are ``checked``, that is, the entries found are also matched against ``rank``, which has the
+    phrases word by word in order (and reads the vectors of those entries only).
+    """
 
     match: str
     rank: str
+    checked: bool = False
 
     @property
     def terms(self) -> int:
         """How many distinct terms ts_rank sees in the ranking query (it divides an OR by this)."""
         return len(set(_QUERY_TERM.findall(self.rank))) or 1
+
+
+@dataclass
+class _Matches:
+    """What the index said of a query: its generation, and positions of entries (see _matches)."""
+
+    generation: int
+    positions: list[int]
+    head: list[int]
+    excluded: list[int]
+    counts: list[int]
+
+
+def _catalogue_row(row) -> CatalogueRow:
+    """The catalogue's row of an entry from a row of _CATALOGUE_SQL."""
+    facets = {}
+    for name, column in FACET_COLUMNS.items():
+        value = getattr(row, column)
+        facets[name] = tuple(value) if name in ARRAY_FACETS else (value,)
+    return CatalogueRow(
+        entry_id=row.entry_id,
+        visibility=row.visibility,
+        facets=facets,
+        created=row.created,
+        title_sort=row.title_sort,
+    )
 
 
 def _clause_query(clause: Clause) -> _Query | None:
@@ -334,16 +456,23 @@ def _clause_query(clause: Clause) -> _Query | None:
         prefix = f"{_quote(folded)}:* | {_quote(WORD_MARK + folded)}:*"
         return _Query(match=prefix, rank=prefix)
     if clause.is_phrase:
-        phrases: list[str] = []
+        phrases: list[tuple[str, str]] = []  # (to rank by, to match by)
         for lang in LANGUAGES:
             terms = [stem(w, lang) for w in clause.words]
-            if all(_ok(t) for t in terms):
-                phrase = "(" + " <-> ".join(f"{_quote(t)}:{PHRASE_WEIGHTS}" for t in terms) + ")"
+            pairs = _pairs(terms)
+            if len(pairs) == len(terms) - 1:
+                positional = "(" + " <-> ".join(f"{_quote(t)}:{PHRASE_WEIGHTS}" for t in terms) + ")"
+                phrase = (positional, "( " + " & ".join(_quote(pair) for pair in pairs) + " )")
                 if phrase not in phrases:
                     phrases.append(phrase)
         if not phrases:
             return None
-        return _Query(match=" | ".join(phrases), rank=" | ".join(phrases))
+        # Two words: their pair says it all. More: entries with every pair, then checked.
+        return _Query(
+            match=" | ".join(m for _, m in phrases),
+            rank=" | ".join(r for r, _ in phrases),
+            checked=len(clause.words) > 2,
+        )
     variants = sorted(v for v in query_variants(clause.words[0]) if _ok(v))
     if not variants:
         return None
@@ -357,6 +486,7 @@ def _join(queries: list[_Query], operator: str) -> _Query:
     return _Query(
         match=f" {operator} ".join(f"( {q.match} )" for q in queries),
         rank=f" {operator} ".join(f"( {q.rank} )" for q in queries),
+        checked=any(q.checked for q in queries),
     )
 
 
@@ -381,6 +511,14 @@ def _levenshtein(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+def _binary(conn, sql: str, params: dict | None = None) -> list:
+    """Run a statement (with psycopg's %(name)s placeholders) on the connection's own cursor, and
+    return its rows as named tuples, sent in binary: arrays of thousands of positions are read
+    several times faster than as text."""
+    with conn.connection.driver_connection.cursor(binary=True, row_factory=namedtuple_row) as cursor:
+        return cursor.execute(sql, params).fetchall()
+
+
 class PostgresBackend:
     """Search in PostgreSQL tables that the backend creates and rebuilds itself."""
 
@@ -390,6 +528,8 @@ class PostgresBackend:
         self.engine = engine
         self.state = "unknown"
         self._extensions: dict[str, str] | None = None  # extension name -> schema, once looked up
+        self._catalogue: Catalogue | None = None
+        self._catalogue_lock = threading.Lock()
 
     def close(self) -> None:
         """Nothing to release: connections belong to the engine's pool."""
@@ -449,100 +589,122 @@ class PostgresBackend:
     # -- writing ------------------------------------------------------------------------
     def rebuild(self, documents: Iterable[IndexDocument], progress=None) -> int:
         """Load every document into new tables, then swap them in; the caller holds writer_lock."""
-        new, new_words = TABLE + NEW_SUFFIX, WORDS_TABLE + NEW_SUFFIX
+        new = {table: table + NEW_SUFFIX for table in _TABLES}
         count = 0
         freq: Counter = Counter()
         with self.engine.begin() as conn:  # on its own: CREATE EXTENSION locks until commit
             extensions = self._ensure_extensions(conn)
         trgm = extensions.get("pg_trgm") if "fuzzystrmatch" not in extensions else None
         with self.engine.begin() as conn:
-            conn.execute(text(f"DROP TABLE IF EXISTS {new}, {new_words}"))
-            for statement in _create_sql(new, new_words):
+            conn.execute(text(f"DROP TABLE IF EXISTS {', '.join(new.values())}"))
+            for statement in _create_sql(NEW_SUFFIX):
                 conn.execute(text(statement))
-            insert = text(_insert_sql(new, upsert=False))
-            batch: list[dict] = []
+            inserts = [text(_insert_sql(table, new[table], upsert=False)) for table in (TABLE, DOCS_TABLE)]
+            batches: tuple[list[dict], list[dict]] = ([], [])
             seen: set[int] = set()
             for doc in documents:
                 if doc.entry_id in seen:
                     continue
                 seen.add(doc.entry_id)
-                row, spell = _row(doc)
-                batch.append(row)
+                match, row, spell = _row(doc)
+                match["pos"] = count
+                batches[0].append(match)
+                batches[1].append(row)
                 freq.update(spell)
                 count += 1
-                if len(batch) >= BATCH:
-                    conn.execute(insert, batch)
-                    batch = []
+                if len(batches[0]) >= BATCH:
+                    for insert, batch in zip(inserts, batches, strict=True):
+                        conn.execute(insert, batch)
+                        batch.clear()
                 if progress:
                     progress(1)
-            if batch:
-                conn.execute(insert, batch)
+            for insert, batch in zip(inserts, batches, strict=True):
+                if batch:
+                    conn.execute(insert, batch)
             known = sorted(freq)
-            fill_words = (
-                f"INSERT INTO {new_words} (word, freq) SELECT * FROM unnest(CAST(:w AS text[]), CAST(:f AS integer[]))"  # noqa: S608  (constant table name)
-            )
+            fill_words = f"INSERT INTO {new[WORDS_TABLE]} (word, freq) SELECT * FROM unnest(CAST(:w AS text[]), CAST(:f AS integer[]))"  # noqa: S608  (constant table name)
             for start in range(0, len(known), 10_000):
                 chunk = known[start : start + 10_000]
                 conn.execute(text(fill_words), {"w": chunk, "f": [freq[w] for w in chunk]})
             conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-            for suffix, definition in _INDEXES.items():
-                conn.execute(text(f"CREATE INDEX {new}_{suffix} ON {new} {definition}"))
+            for table, indexes in _INDEXES.items():
+                for suffix, definition in indexes.items():
+                    conn.execute(text(f"CREATE INDEX {new[table]}_{suffix} ON {new[table]} {definition}"))
             if trgm:
                 conn.execute(
-                    text(f"CREATE INDEX {new_words}_trgm ON {new_words} USING gin (word {_ident(trgm)}.gin_trgm_ops)")
+                    text(
+                        f"CREATE INDEX {new[WORDS_TABLE]}_trgm ON {new[WORDS_TABLE]} USING gin (word {_ident(trgm)}.gin_trgm_ops)"
+                    )
                 )
-            conn.execute(text(f"ANALYZE {new}"))
-            conn.execute(text(f"ANALYZE {new_words}"))
+            for table in _TABLES:
+                conn.execute(text(f"ANALYZE {new[table]}"))
             # The swap: a search waits for this commit at most, then reads the new tables.
-            for final, fresh, suffixes in (
-                (TABLE, new, [*_INDEXES, "pkey"]),
-                (WORDS_TABLE, new_words, ["pkey", "trgm"]),
-            ):
-                old = final + OLD_SUFFIX
+            for final in _TABLES:
+                old, fresh = final + OLD_SUFFIX, new[final]
                 conn.execute(text(f"DROP TABLE IF EXISTS {old}"))
                 conn.execute(text(f"ALTER TABLE IF EXISTS {final} RENAME TO {old}"))
                 conn.execute(text(f"ALTER TABLE {fresh} RENAME TO {final}"))
                 conn.execute(text(f"DROP TABLE IF EXISTS {old}"))
-                for suffix in suffixes:
+                for suffix in [*_INDEXES[final], "pkey", "trgm"]:
                     conn.execute(text(f"ALTER INDEX IF EXISTS {fresh}_{suffix} RENAME TO {final}_{suffix}"))
-        # Mark the new table's pages all-visible (and so answer counts from its indexes) without
+        # Mark the new tables' pages all-visible (and so answer counts from their indexes) without
         # waiting for autovacuum; VACUUM cannot run inside the swap's transaction.
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f"VACUUM {TABLE}"))
+            conn.execute(text(f"VACUUM {TABLE}, {DOCS_TABLE}"))
         self.state = "ok"
         return count
 
     def apply(self, documents: list[IndexDocument], deleted_ids: Iterable[int]) -> None:
-        """Add or replace documents and delete entries; the caller holds writer_lock."""
+        """Add or replace documents and delete entries; the caller holds writer_lock.
+
+        The entries touched are logged under the next generation number. The transaction also
+        takes a lock of its own until it commits, so that generations commit in their order
+        even for a caller that does not hold writer_lock (a reader that has seen a generation
+        must never later find an older one committed).
+        """
         latest = {doc.entry_id: doc for doc in documents}
-        deleted = sorted({int(i) for i in deleted_ids})
+        deleted = sorted({int(i) for i in deleted_ids} - set(latest))
+        affected = sorted(set(latest) | set(deleted))
+        if not affected:
+            return
         with self.engine.begin() as conn:
-            if not conn.execute(text(_EXISTS)).scalar():
+            if conn.execute(text(_EXISTS)).scalar() is None:
                 raise RuntimeError("no search index; run `flask search reindex`")
+            conn.execute(text("SELECT pg_advisory_xact_lock(:c, hashtext(current_schema()))"), {"c": LOCK_CLASS + 1})
             # The spelling word list counts words over all documents: take out the old counts.
             delta: Counter = Counter()
-            affected = sorted(set(latest) | set(deleted))
-            if affected:
-                old = conn.execute(
-                    text(
-                        "SELECT u.word, u.n FROM dela_search, unnest(spell_words, spell_counts) AS u(word, n) "
-                        "WHERE entry_id = ANY(CAST(:ids AS integer[]))"
-                    ),
-                    {"ids": affected},
-                )
-                for word, n in old:
+            positions = {}
+            old = conn.execute(
+                text(
+                    "SELECT d.entry_id, s.pos, d.spell_words, d.spell_counts FROM dela_search_docs AS d "
+                    "JOIN dela_search AS s ON s.entry_id = d.entry_id WHERE d.entry_id = ANY(CAST(:ids AS integer[]))"
+                ),
+                {"ids": affected},
+            )
+            for entry_id, pos, spell_words, spell_counts in old:
+                positions[entry_id] = pos
+                for word, n in zip(spell_words, spell_counts, strict=True):
                     delta[word] -= n
             if deleted:
-                conn.execute(
-                    text("DELETE FROM dela_search WHERE entry_id = ANY(CAST(:ids AS integer[]))"), {"ids": deleted}
-                )
-            rows = []
+                for table in (TABLE, DOCS_TABLE):
+                    conn.execute(
+                        text(f"DELETE FROM {table} WHERE entry_id = ANY(CAST(:ids AS integer[]))"),  # noqa: S608  (constant names)
+                        {"ids": deleted},
+                    )
+            matches, rows = [], []
+            next_pos = conn.execute(text("SELECT coalesce(max(pos), -1) + 1 FROM dela_search")).scalar()
             for doc in latest.values():
-                row, spell = _row(doc)
+                match, row, spell = _row(doc)
+                if doc.entry_id in positions:
+                    match["pos"] = positions[doc.entry_id]
+                else:
+                    match["pos"], next_pos = next_pos, next_pos + 1
+                matches.append(match)
                 rows.append(row)
                 delta.update(spell)
             if rows:
-                conn.execute(text(_insert_sql(TABLE, upsert=True)), rows)
+                conn.execute(text(_insert_sql(TABLE, TABLE, upsert=True)), matches)
+                conn.execute(text(_insert_sql(DOCS_TABLE, DOCS_TABLE, upsert=True)), rows)
             changed = sorted(w for w, n in delta.items() if n)
             if changed:
                 params = {"w": changed, "f": [delta[w] for w in changed]}
@@ -557,20 +719,26 @@ class PostgresBackend:
                 conn.execute(
                     text("DELETE FROM dela_search_words WHERE word = ANY(CAST(:w AS text[])) AND freq <= 0"), params
                 )
+            gen = conn.execute(text("SELECT coalesce(max(gen), 0) + 1 FROM dela_search_log")).scalar()
+            conn.execute(
+                text("INSERT INTO dela_search_log (gen, entry_id) SELECT :gen, unnest(CAST(:ids AS integer[]))"),
+                {"gen": gen, "ids": affected},
+            )
+            conn.execute(text("DELETE FROM dela_search_log WHERE gen <= :old"), {"old": gen - LOG_KEEP})
 
     # -- reading ------------------------------------------------------------------------
     def versions(self) -> dict[int, int]:
         """Map each indexed entry id to its indexed revision."""
         with self.engine.connect() as conn:
-            if not conn.execute(text(_EXISTS)).scalar():
+            if conn.execute(text(_EXISTS)).scalar() is None:
                 return {}
-            return dict(conn.execute(text("SELECT entry_id, revision FROM dela_search")).all())
+            return dict(conn.execute(text("SELECT entry_id, revision FROM dela_search_docs")).all())
 
     def status(self) -> dict:
         """Say whether the index can answer: ok, rebuilding, missing or damaged."""
         try:
             with self.engine.connect() as conn:
-                exists = conn.execute(text(_EXISTS)).scalar()
+                exists = conn.execute(text(_EXISTS)).scalar() is not None
                 documents = conn.execute(text("SELECT count(*) FROM dela_search")).scalar() if exists else 0
         except DBAPIError as exc:
             log.warning("search index status unavailable: %s", exc)
@@ -592,65 +760,70 @@ class PostgresBackend:
         has_words = bool(parsed.groups or parsed.excluded)
         try:
             with self.engine.connect() as conn:
-                if not conn.execute(text(_READ_SETUP), {"seqscan": "off" if has_words else "on"}).one()[-1]:
+                oid = conn.execute(text(_READ_SETUP), {"seqscan": "off" if has_words else "on"}).one()[-1]
+                if oid is None:
                     if self.state != "rebuilding":
                         self.state = "missing"
                     return empty
-                return self._search(conn, request, parsed, filters, page, per_page)
+                return self._search(conn, oid, request, parsed, filters, page, per_page)
         except DBAPIError:
             log.exception("search failed for %r", request.text[:200])
             return empty
 
-    def _search(self, conn, request: SearchRequest, parsed, filters: dict, page: int, per_page: int) -> SearchResult:
-        where = ["visibility = ANY(:visible)"]
-        params: dict = {"visible": ["public", *request.audience]}
-        for name, values in filters.items():
-            column = FACET_COLUMNS.get(name)
-            if column is None:
-                continue
-            params[f"f_{name}"] = values
-            if name in ARRAY_FACETS:
-                where.append(f"{column} && CAST(:f_{name} AS text[])")
-            else:
-                where.append(f"{column} = ANY(CAST(:f_{name} AS text[]))")
-        excluded = _any_of(parsed.excluded)
-        if excluded is not None:
-            # An anti-join answered by the index, rather than reading every candidate's vector.
-            params["excluded"] = excluded.match
-            where.append("entry_id NOT IN (SELECT entry_id FROM dela_search WHERE tsv @@ CAST(:excluded AS tsquery))")
+    def _search(
+        self, conn, oid, request: SearchRequest, parsed, filters: dict, page: int, per_page: int
+    ) -> SearchResult:
         if request.sort == "title":
             order = "title"
         elif request.sort == "newest" or parsed.is_empty:
             order = "newest"
         else:
             order = None  # relevance
-
-        def run(match: _Query | None, units: list[_Query]):
-            conditions, run_params = list(where), dict(params)
-            if match is not None:
-                conditions.append("tsv @@ CAST(:match AS tsquery)")
-                run_params["match"] = match.match
-            matches = f"SELECT {_MATCH_COLUMNS} FROM dela_search WHERE {' AND '.join(conditions)}"  # noqa: S608  (built here; values are bound)
-            if order is None and units:
-                hits = self._ranked(run_params, units, page, per_page)
-            else:
-                hits = self._sorted(run_params, order or "newest", page, per_page)
-            return self._page(conn, matches, hits, run_params)
-
         units = [_any_of(group) for group in parsed.groups]
-        nothing = (0, [], {name: [] for name in FACET_COLUMNS})
-        if not units:
-            total, rows, facets = run(None, [])
-        elif None in units:
-            total, rows, facets = nothing  # a word that no index term can match
-        else:
-            total, rows, facets = run(_join(units, "&"), units)
-        if total == 0 and len(parsed.groups) > 1:
+        some = [u for u in units if u is not None]
+        excluded = _any_of(parsed.excluded)
+        ranked = order is None and bool(some)
+        # Every unit's share of the documents weighs it in the ranking (a rare word counts more).
+        counted = ranked and len(some) > 1
+        first = _join(units, "&") if some and None not in units else None
+        found = self._matches(conn, first, excluded, [u for u in some if counted])
+        with self._catalogue_lock:
+            catalogue = self._refreshed(conn, oid, found.generation)
+            allowed = catalogue.allowed(["public", *request.audience], filters)
+            if found.excluded:
+                allowed &= ~catalogue.mask(found.excluded)
+            if not units:
+                matched, head = catalogue.live & allowed, 0
+            else:
+                matched = catalogue.mask(found.positions) & allowed if first is not None else 0
+                head = catalogue.mask(found.head) & matched if ranked else 0
+            documents = len(catalogue)
+        if not matched and len(parsed.groups) > 1 and some:
             # No entry has every word: rank the entries that have some of them.
-            some = [u for u in units if u is not None]
-            total, rows, facets = run(_join(some, "|"), some) if some else nothing
-            if total:
+            either = self._matches(conn, _join(some, "|"), None, [])
+            with self._catalogue_lock:
+                catalogue = self._refreshed(conn, oid, either.generation)
+                matched = catalogue.mask(either.positions) & allowed
+                head = catalogue.mask(either.head) & matched if ranked else 0
+            if matched:
                 parsed.notes.append(Message(N_("No entry has all your words; these have some of them.")))
+        start = (page - 1) * per_page
+        with self._catalogue_lock:
+            total, facets = matched.bit_count(), catalogue.counts(matched)
+            if ranked:
+                wanted = max(CANDIDATES, start + per_page)
+                candidates = catalogue.first(head, "newest", 0, wanted)
+                if len(candidates) < wanted:
+                    candidates += catalogue.first(matched & ~head, "newest", 0, wanted - len(candidates))
+            else:
+                candidates = catalogue.first(matched, order or "newest", start, start + per_page)
+        if not candidates:
+            rows = []
+        elif ranked:
+            rows = self._ranked(conn, candidates, some, found.counts, documents, start, per_page)
+        else:
+            placed = {entry_id: i for i, entry_id in enumerate(candidates)}
+            rows = sorted(_binary(conn, _PAGE_SQL, {"ids": candidates}), key=lambda r: placed[r.entry_id])
         plain = parsed.plain_words()
         hits = [
             Hit(
@@ -671,76 +844,89 @@ class PostgresBackend:
         )
 
     @staticmethod
-    def _page(conn, matches: str, hits: str, params: dict) -> tuple[int, list, dict]:
-        """Count the matches and each facet value among them, and read a page of hits, in one statement.
+    def _matches(conn, match: _Query | None, excluded: _Query | None, counted: list[_Query]) -> _Matches:
+        """Ask the index, in one statement, for the log's generation, the positions of the entries
+        that match (and of those that match in their title or tags), of those excluded, and
+        how many entries each unit matches."""
+        columns, params = [_GENERATION], {}
 
-        The matches are read from the GIN index once, into a materialised CTE that the counts and
-        the page share (see _READ_SETUP). The one-value facets are counted in one pass (grouping
-        sets; each row has exactly one of those columns set, or none for the total, as the columns
-        are NOT NULL), tags and roles in one pass each; the counts come back as one JSON value,
-        beside each hit row (or beside a row of NULLs when the page is empty).
+        def where(query: _Query, name: str) -> str:
+            params[name] = query.match
+            if not query.checked:
+                return f"{MATCHED} @@ CAST(%({name})s AS tsquery)"
+            params[name + "_rank"] = query.rank
+            return f"{MATCHED} @@ CAST(%({name})s AS tsquery) AND tsv @@ CAST(%({name}_rank)s AS tsquery)"
+
+        if match is not None:
+            columns.append(f"ARRAY(SELECT pos FROM dela_search WHERE {where(match, 'm')}) AS matches")  # noqa: S608  (built here; values are bound)
+            # Candidates, made exact by the caller (with the matches): the GIN index alone.
+            columns.append("ARRAY(SELECT pos FROM dela_search WHERE head @@ CAST(%(m)s AS tsquery)) AS head")
+        if excluded is not None:
+            columns.append(f"ARRAY(SELECT pos FROM dela_search WHERE {where(excluded, 'x')}) AS excluded")  # noqa: S608  (built here; values are bound)
+        for i, unit in enumerate(counted):
+            columns.append(f"(SELECT count(*) FROM dela_search WHERE {where(unit, f'u{i}')}) AS df{i}")  # noqa: S608  (built here; values are bound)
+        row = list(_binary(conn, f"SELECT {', '.join(columns)}", params)[0])  # noqa: S608  (constant names; values are bound)
+        generation = row.pop(0)
+        positions, head = (row.pop(0), row.pop(0)) if match is not None else ([], [])
+        excluded_positions = row.pop(0) if excluded is not None else []
+        return _Matches(generation, positions, head, excluded_positions, row)
+
+    def _refreshed(self, conn, oid: int, generation: int) -> Catalogue:
+        """The catalogue as of this generation of the index (or later); the caller holds its lock.
+
+        A process reads the whole catalogue once per rebuild; after that, only the entries that
+        the log says changed since the generation it has, unless it is so far behind that the
+        log no longer reaches back (then it reads the whole again).
         """
-        columns, nulls = ", ".join(_SCALAR_FACETS.values()), ", ".join("NULL::text" for _ in _SCALAR_FACETS)
-        sets = ", ".join(f"({column})" for column in _SCALAR_FACETS.values())
-        parts = [f"SELECT {columns}, NULL::text, NULL::text, count(*) FROM m GROUP BY GROUPING SETS ({sets}, ())"]  # noqa: S608  (constant names)
-        for name in ARRAY_FACETS:
-            values = f"SELECT unnest(m.{FACET_COLUMNS[name]}) AS v FROM m"  # noqa: S608  (constant names)
-            parts.append(f"SELECT {nulls}, '{name}', v, count(*) FROM ({values}) AS x GROUP BY v")  # noqa: S608  (constant names)
-        names = [*_SCALAR_FACETS.values(), "array_facet", "array_value", "n"]
-        counted = f"(SELECT json_agg(json_build_array({', '.join('f.' + n for n in names)})) FROM ({' UNION ALL '.join(parts)}) AS f({', '.join(names)}))"  # noqa: S608  (constant names)
-        sql = f"WITH m AS MATERIALIZED ({matches}), h AS ({hits}) SELECT {counted} AS facets, h.* FROM (SELECT 1) AS one LEFT JOIN h ON true ORDER BY h.position"  # noqa: S608  (constant names; values are bound)
-        rows = list(conn.execute(text(sql), params))
-        total, counts = 0, {name: [] for name in FACET_COLUMNS}
-        for *scalars, array_facet, array_value, n in rows[0].facets or []:
-            if array_facet is not None:
-                facet, value = array_facet, array_value
-            else:
-                found = [(name, v) for name, v in zip(_SCALAR_FACETS, scalars, strict=True) if v is not None]
-                if not found:
-                    total = n
-                    continue
-                facet, value = found[0]
-            if value not in (None, "none", ""):
-                counts[facet].append((str(value), n))
-        for name in counts:
-            counts[name].sort(key=lambda kv: (-kv[1], kv[0]))
-        return total, [r for r in rows if r.entry_id is not None], counts
+        catalogue = self._catalogue
+        if catalogue is not None and catalogue.key == (oid, generation):
+            return catalogue
+        if catalogue is None or catalogue.key[0] != oid or catalogue.key[1] < generation - LOG_KEEP + 1:
+            catalogue = Catalogue((oid, generation))
+            entries, members = _binary(conn, _ENTRIES_SQL), _binary(conn, _MEMBERS_SQL)
+            newest, by_title = _binary(conn, _ORDERS_SQL)[0]
+            catalogue.load(entries, members, {"newest": newest or [], "title": by_title or []})
+        elif catalogue.key[1] < generation:
+            changed = list(
+                conn.execute(
+                    text("SELECT DISTINCT entry_id FROM dela_search_log WHERE gen > :g"), {"g": catalogue.key[1]}
+                ).scalars()
+            )
+            rows = conn.execute(
+                text(f"{_CATALOGUE_SQL} WHERE d.entry_id = ANY(CAST(:ids AS integer[]))"),
+                {"ids": changed},  # noqa: S608  (constant names)
+            )
+            present = [(row.pos, _catalogue_row(row)) for row in rows]
+            catalogue.update(present, set(changed) - {row.entry_id for _, row in present})
+            catalogue.key = (oid, generation)
+        self._catalogue = catalogue
+        return catalogue
 
     @staticmethod
-    def _sorted(params: dict, order: str, page: int, per_page: int) -> str:
-        """The query of a page of matches (m) in date or title order."""
-        params.update(limit=per_page, offset=(page - 1) * per_page)
-        page_ids = f"SELECT m.entry_id FROM m ORDER BY {_ORDERS[order].format(t='m')} LIMIT :limit OFFSET :offset"  # noqa: S608  (constant names)
-        return f"SELECT {_HIT_COLUMNS}, 0.0 AS score, row_number() OVER (ORDER BY {_ORDERS[order].format(t='d')}) AS position FROM dela_search AS d WHERE d.entry_id = ANY(ARRAY({page_ids}))"  # noqa: S608  (constant names)
-
-    @staticmethod
-    def _ranked(params: dict, units: list[_Query], page: int, per_page: int) -> str:
-        """The query of a page of matches (m) ranked: a bounded set of candidates (the newest
-        matches) is ranked, never every match.
+    def _ranked(
+        conn, candidates: list[int], units: list[_Query], counts: list[int], documents: int, start: int, per_page: int
+    ) -> list:
+        """A page of the candidates by rank.
 
         The score sums, per word group, ts_rank times the group's number of terms (ts_rank divides
         an OR by it) times the group's idf, so a rare word counts for more than a common one, as
         with BM25 in Whoosh. Ties go to the shorter entry, as BM25's length normalisation has it.
-        The idf counts are subqueries of the ranking, so a search with no match does not count.
         """
-        offset = (page - 1) * per_page
-        params.update(limit=per_page, offset=offset, weights=RANK_WEIGHTS)
-        params["candidates"] = max(CANDIDATES, offset + per_page)
-        scores, counts = [], ["(SELECT count(*) FROM dela_search) AS n"]
+        params: dict = {"ids": candidates, "weights": RANK_WEIGHTS, "limit": per_page, "offset": start}
+        scores = []
         for i, unit in enumerate(units):
             params[f"r{i}"] = unit.rank
-            factor = f"{unit.terms:.6f}"
-            if len(units) > 1:
-                # max(idf, 0.01) * terms, to six decimals; idf = ln(documents / (df + 1)) + 1
-                params[f"u{i}"] = unit.match
-                counts.append(f"(SELECT count(*) FROM dela_search WHERE tsv @@ CAST(:u{i} AS tsquery)) AS df{i}")  # noqa: S608  (a placeholder)
-                idf = f"ln(CAST((SELECT n FROM c) AS float8) / ((SELECT df{i} FROM c) + 1)) + 1"  # noqa: S608  (constant names)
-                factor = f"CAST(round(CAST(GREATEST({idf}, 0.01) * {unit.terms} AS numeric), 6) AS float8)"
-            scores.append(f"{factor} * ts_rank(CAST(:weights AS real[]), d.tsv, CAST(:r{i} AS tsquery))")
-        candidates = "SELECT m.entry_id FROM m ORDER BY m.created DESC, m.entry_id DESC LIMIT :candidates"
-        # The counts are read once, and only when there are candidates to rank.
-        ranked = f"WITH c AS MATERIALIZED (SELECT {', '.join(counts)}) SELECT {_HIT_COLUMNS}, {' + '.join(scores)} AS score, d.words FROM dela_search AS d WHERE d.entry_id = ANY(ARRAY({candidates})) ORDER BY score DESC, d.words, d.entry_id LIMIT :limit OFFSET :offset"  # noqa: S608  (numbers and placeholders)
-        return f"SELECT r.*, row_number() OVER (ORDER BY r.score DESC, r.words, r.entry_id) AS position FROM ({ranked}) AS r"  # noqa: S608  (built here)
+            factor = float(unit.terms)
+            if len(units) > 1 and i < len(counts):
+                idf = math.log(documents / (counts[i] + 1)) + 1 if documents else 1.0
+                factor = round(max(idf, 0.01) * unit.terms, 6)
+            params[f"k{i}"] = factor
+            scores.append(
+                f"CAST(%(k{i})s AS float8) * ts_rank(CAST(%(weights)s AS real[]), s.tsv, CAST(%(r{i})s AS tsquery))"
+            )
+        best = f"SELECT s.entry_id, s.words, {' + '.join(scores)} AS score FROM dela_search AS s WHERE s.entry_id = ANY(CAST(%(ids)s AS integer[])) ORDER BY score DESC, s.words, s.entry_id LIMIT %(limit)s OFFSET %(offset)s"  # noqa: S608  (numbers and placeholders)
+        sql = f"SELECT {_HIT_COLUMNS}, r.score FROM ({best}) AS r JOIN dela_search_docs AS d ON d.entry_id = r.entry_id ORDER BY r.score DESC, r.words, r.entry_id"  # noqa: S608  (constant names)
+        return _binary(conn, sql, params)
 
     # -- spelling -----------------------------------------------------------------------
     def _did_you_mean(self, conn, plain: list[str]) -> str | None:
@@ -822,11 +1008,11 @@ class PostgresBackend:
         query = " & ".join([f"{_quote(t)}:*" for t in indexed] + [_quote(s) for s in short])
         try:
             with self.engine.connect() as conn:
-                if not conn.execute(text(_READ_SETUP), {"seqscan": "off"}).one()[-1]:
+                if conn.execute(text(_READ_SETUP), {"seqscan": "off"}).one()[-1] is None:
                     return []
                 rows = conn.execute(
                     text(
-                        "SELECT title, slug FROM dela_search WHERE visibility = 'public' AND complete @@ CAST(:q AS tsquery) "
+                        "SELECT title, slug FROM dela_search_docs WHERE visibility = 'public' AND complete @@ CAST(:q AS tsquery) "
                         "ORDER BY title_sort, entry_id LIMIT :limit"
                     ),
                     {"q": query, "limit": max(1, min(int(limit), 100))},

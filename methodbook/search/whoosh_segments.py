@@ -7,9 +7,7 @@ is written; deletions are applied at search time), and a query is evaluated by r
 posting lists into a list of scores indexed by document number. Counting a facet value is then
 one AND and one popcount of Python integers.
 
-A mask is a Python integer with bit n set for document n of the segment, packed from (and
-unpacked to) a bytes object with one byte, 0 or 1, per document; ``(a & b).bit_count()`` counts
-the documents in both.
+Masks (masks.py) have bit n set for document n of the segment.
 
 Scores are Whoosh's own BM25F (its scorer gives idf, average length, B and K1), combined as its
 matchers combine them, so the ranking is the one ``Searcher.search`` gives; the tests compare
@@ -31,6 +29,8 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndNot, Every, Or, Phrase, Prefix, Term
 from whoosh.scoring import BM25F, BM25FScorer
 
+from .masks import pack, unpack
+
 SORT_COLUMNS = ("created", "title_sort")
 MAX_FILTER_MASKS = 64  # filter combinations remembered per searcher
 POSTINGS_BUDGET_BYTES = 96_000_000  # about what the decoded postings kept take in memory
@@ -42,20 +42,6 @@ def _leaf_matcher(matcher):
     while isinstance(matcher, FilterMatcher):
         matcher = matcher.child
     return matcher
-
-
-_TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
-_FROM_DIGITS = bytes.maketrans(b"01", b"\x00\x01")
-
-
-def pack(flags: bytes) -> int:
-    """Return the mask of one byte (0 or 1) per document, one bit each (conversions from base 2 are linear)."""
-    return int(bytes(flags).translate(_TO_DIGITS)[::-1], 2) if flags else 0
-
-
-def unpack(mask: int, size: int) -> bytes:
-    """Return one byte (0 or 1) per document of a mask."""
-    return format(mask, f"0{size}b").encode()[::-1].translate(_FROM_DIGITS) if size else b""
 
 
 def read_postings(matcher, values: bool = False) -> tuple[array, array, list | None]:

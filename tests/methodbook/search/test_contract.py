@@ -260,6 +260,23 @@ def test_phrase_matches_adjacent_words_only(backend):
     assert set(ids(search(backend, "kritisk vän"))) == {1, 2}
 
 
+def test_phrase_of_three_words_needs_them_in_order(backend):
+    rebuild(backend, [
+        doc(1, "Plan", "Vi arbetar steg för steg mot målet."),
+        doc(2, "Plan", "Ett steg för gruppen, och för steg två en paus."),  # every two neighbours, never all three
+        doc(3, "Plan", "Steg för steg, i mindre grupper."),
+    ])  # fmt: skip
+    assert set(ids(timed(backend, '"steg för steg"'))) == {1, 3}
+    assert ids(search(backend, '"i mindre grupper"')) == [3]
+    assert set(ids(search(backend, 'plan -"steg för steg"'))) == {2}
+
+
+def test_phrase_does_not_run_from_title_into_text(backend):
+    rebuild(backend, [doc(1, "Kritisk", "Vän som lyssnar."), doc(2, "Samtal", "En kritisk vän.")])
+    assert ids(search(backend, '"kritisk vän"')) == [2]
+    assert ids(search(backend, '"kritisk vän som"')) == []
+
+
 def test_phrase_in_title(backend):
     rebuild(backend, [doc(1, "Kritisk vän", "Återkoppling."), doc(2, "Vän, kritisk", "Återkoppling.")])
     assert ids(search(backend, '"kritisk vän"')) == [1]

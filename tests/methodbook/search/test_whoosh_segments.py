@@ -9,9 +9,10 @@ from whoosh import sorting
 from whoosh.query import And, Or, Term
 
 from methodbook.search import SearchRequest, make_backend
+from methodbook.search.masks import pack, unpack
 from methodbook.search.query import parse_query
 from methodbook.search.whoosh_backend import FACET_FIELDS, whoosh_query
-from methodbook.search.whoosh_segments import PostingCache, pack, unpack
+from methodbook.search.whoosh_segments import PostingCache
 from tests.methodbook.search.helpers import apply, doc, rebuild, search
 
 QUERIES = [
