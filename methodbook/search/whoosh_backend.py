@@ -113,10 +113,12 @@ def _clause_query(clause: Clause):
         folded = fold(clause.words[0])
         return Or([Prefix(f, folded) for f in ("title", "text", "tags_text", "spell")])
     if clause.is_phrase:
-        phrases = []
+        phrases, seen = [], []
         for lang in LANGUAGES:
             terms = [stem(w, lang) for w in clause.words]
-            phrases += [Phrase("title", terms), Phrase("text", terms)]
+            if terms not in seen:  # languages often stem the words alike: check each phrase once
+                seen.append(terms)
+                phrases += [Phrase("title", terms), Phrase("text", terms)]
         return Or(phrases)
     variants = _variants(clause.words[0])
     return Or([Term(f, v) for v in variants for f in ("title", "tags_text", "text", "extra", "parts")])
