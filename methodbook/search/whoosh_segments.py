@@ -83,39 +83,16 @@ def positions(value: bytes) -> accumulate:
     return accumulate(loads(value[_INT_SIZE:]))  # noqa: S301  (the index's own postings)
 
 
-def _in_order(words: list, docnum: int) -> bool:
-    """Whether a document has the words at their offsets from a common start, the rarest word's
-    positions taken as the starts; each step a set operation over shifted positions (in C)."""
-    (first, base), rest = words[0], words[1:]
-    starts = first.positions(docnum)
-    for entry, offset in rest[:-1]:
-        starts = starts.intersection(map((base - offset).__add__, entry.positions(docnum)))
-        if not starts:
-            return False
-    if not rest:
-        return bool(starts)
-    last, offset = rest[-1]
-    return not last.positions(docnum).isdisjoint(map((offset - base).__add__, starts))
-
-
 class _Postings:
     """A term's decoded postings in one segment, with what was derived from them."""
 
-    __slots__ = ("ids", "weights", "by_doc", "decoded", "scored", "cost")
+    __slots__ = ("ids", "weights", "by_doc", "scored", "cost")
 
     def __init__(self, ids: array, weights: array):
         self.ids, self.weights = ids, weights
         self.by_doc: dict | None = None  # docnum -> (weight, encoded positions), for phrases
-        self.decoded: dict[int, frozenset] = {}  # docnum -> positions, decoded when a phrase first needs them
         self.scored: tuple | None = None  # (BM25F figures, scores in the order of ids)
         self.cost = 12 * len(ids)
-
-    def positions(self, docnum: int) -> frozenset:
-        """The positions of the term in a document (by_doc must be read)."""
-        found = self.decoded.get(docnum)
-        if found is None:
-            found = self.decoded[docnum] = frozenset(positions(self.by_doc[docnum][1]))
-        return found
 
 
 class PostingCache:
@@ -164,11 +141,8 @@ class PostingCache:
         return entry.scored[1]
 
     def _account(self, key: tuple, entry: _Postings) -> None:
-        # With positions, what they would take if every document's were decoded into a set (about
-        # 28 bytes per encoded byte and 150 per set, from sys.getsizeof; only the documents a
-        # phrase checked are decoded, so this is an upper bound).
         cost = 20 * len(entry.ids) + (
-            sum(28 * len(v) for _, v in entry.by_doc.values()) + 150 * len(entry.by_doc) if entry.by_doc else 0
+            sum(len(v) for _, v in entry.by_doc.values()) + 150 * len(entry.by_doc) if entry.by_doc else 0
         )
         with self._lock:
             old = self._items.get(key)
@@ -410,14 +384,22 @@ class _Leaf:
         figures = {b: self._scorer(field, b) for b in set(btexts)}
         if None in figures.values():
             return None
-        entries = {b: self._terms(field, b, positions=True) for b in figures}
-        postings = {b: entry.by_doc for b, entry in entries.items()}
+        postings = {b: self._terms(field, b, positions=True).by_doc for b in figures}
         candidates = set(min(postings.values(), key=len)).intersection(*postings.values())
-        # Each word's postings and the offset it must have from the first word; the rarest first.
-        words = [(entries[b], offset) for offset, b in enumerate(btexts)]
-        words.sort(key=lambda item: len(item[0].ids))
+        # Each word's (weight, encoded positions) and the offset it must have from the first word.
+        words = [(postings[b], offset) for offset, b in enumerate(btexts)]
+        words.sort(key=lambda item: len(item[0]))  # the rarest word's positions are decoded first
         for docnum in candidates:
-            if not _in_order(words, docnum):
+            starts = None
+            for by_doc, offset in words:
+                at = positions(by_doc[docnum][1])
+                if starts is None:
+                    starts = set(at) if offset == 0 else {p - offset for p in at}
+                else:
+                    starts.intersection_update([p - offset for p in at] if offset else at)
+                if not starts:
+                    break
+            if not starts:
                 continue
             score = 0.0
             for btext in btexts:
