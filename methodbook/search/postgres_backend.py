@@ -30,7 +30,7 @@ import logging
 import math
 import re
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -431,6 +431,36 @@ class _Matches:
     counts: list[int]
 
 
+class _DocumentCounts:
+    """How many entries each word group matches (its idf in the ranking), remembered per index
+    build: counting a common word's matches costs more than ranking them. Between rebuilds the
+    counts drift by the entries changed since, which shifts weights a little and never changes
+    which entries match. The owner locks."""
+
+    LIMIT = 4096
+
+    def __init__(self) -> None:
+        self.oid: int | None = None
+        self.counts: OrderedDict[str, int] = OrderedDict()
+
+    def known(self, oid: int, units: list[_Query]) -> dict[str, int]:
+        if oid != self.oid:
+            self.oid, self.counts = oid, OrderedDict()
+        return {u.match: self.counts[u.match] for u in units if u.match in self.counts}
+
+    def add(self, oid: int, known: dict[str, int], units: list[_Query], counted: list[int]) -> list[int]:
+        """Remember the new counts (in the order of the units not known); return every unit's."""
+        fresh = iter(counted)
+        found = [known[u.match] if u.match in known else next(fresh) for u in units]
+        if oid == self.oid:
+            for unit, n in zip(units, found, strict=True):
+                self.counts[unit.match] = n
+                self.counts.move_to_end(unit.match)
+            while len(self.counts) > self.LIMIT:
+                self.counts.popitem(last=False)
+        return found
+
+
 def _catalogue_row(row) -> CatalogueRow:
     """The catalogue's row of an entry from a row of _CATALOGUE_SQL."""
     facets = {}
@@ -529,7 +559,8 @@ class PostgresBackend:
         self.state = "unknown"
         self._extensions: dict[str, str] | None = None  # extension name -> schema, once looked up
         self._catalogue: Catalogue | None = None
-        self._catalogue_lock = threading.Lock()
+        self._catalogue_lock = threading.Lock()  # also guards _document_counts
+        self._document_counts = _DocumentCounts()
 
     def close(self) -> None:
         """Nothing to release: connections belong to the engine's pool."""
@@ -784,9 +815,13 @@ class PostgresBackend:
         excluded = _any_of(parsed.excluded)
         ranked = order is None and bool(some)
         # Every unit's share of the documents weighs it in the ranking (a rare word counts more).
-        counted = ranked and len(some) > 1
+        counted = some if ranked and len(some) > 1 else []
         first = _join(units, "&") if some and None not in units else None
-        found = self._matches(conn, first, excluded, [u for u in some if counted])
+        with self._catalogue_lock:
+            known = self._document_counts.known(oid, counted)
+        found = self._matches(conn, first, excluded, [u for u in counted if u.match not in known])
+        with self._catalogue_lock:
+            counts = self._document_counts.add(oid, known, counted, found.counts)
         with self._catalogue_lock:
             catalogue = self._refreshed(conn, oid, found.generation)
             allowed = catalogue.allowed(["public", *request.audience], filters)
@@ -820,7 +855,7 @@ class PostgresBackend:
         if not candidates:
             rows = []
         elif ranked:
-            rows = self._ranked(conn, candidates, some, found.counts, documents, start, per_page)
+            rows = self._ranked(conn, candidates, some, counts, documents, start, per_page)
         else:
             placed = {entry_id: i for i, entry_id in enumerate(candidates)}
             rows = sorted(_binary(conn, _PAGE_SQL, {"ids": candidates}), key=lambda r: placed[r.entry_id])

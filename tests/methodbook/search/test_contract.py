@@ -271,6 +271,15 @@ def test_phrase_of_three_words_needs_them_in_order(backend):
     assert set(ids(search(backend, 'plan -"steg för steg"'))) == {2}
 
 
+def test_phrase_of_four_words_needs_them_in_order(backend):
+    rebuild(backend, [
+        doc(1, "Plan", "Vi arbetar i mindre grupper tillsammans."),
+        doc(2, "Plan", "Först i mindre grupper, sedan mindre grupper tillsammans."),  # each three, never all four
+    ])  # fmt: skip
+    assert ids(timed(backend, '"i mindre grupper tillsammans"')) == [1]
+    assert set(ids(search(backend, '"i mindre grupper"'))) == {1, 2}
+
+
 def test_phrase_does_not_run_from_title_into_text(backend):
     rebuild(backend, [doc(1, "Kritisk", "Vän som lyssnar."), doc(2, "Samtal", "En kritisk vän.")])
     assert ids(search(backend, '"kritisk vän"')) == [2]

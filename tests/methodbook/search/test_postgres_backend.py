@@ -115,3 +115,17 @@ def test_tables_of_an_older_layout_count_as_no_index(writer):
     rebuild(writer, [doc(1, "Fika", "Samtal.")])
     assert writer.status()["state"] == "ok"
     assert search(writer, "samtal").total == 1
+
+
+def test_word_counts_weigh_the_ranking_and_are_kept_until_a_rebuild(writer):
+    common = [doc(i, f"Samtal {i}", "Samtal om allt.") for i in range(1, 6)]
+    rare_in_title = doc(7, "Fika", "Ett samtal.")
+    common_in_title = doc(6, "Samtal", "Med fika.")  # first on a tie: the lower id
+    rebuild(writer, [*common, rare_in_title, common_in_title])
+    for _ in range(2):  # counted, then remembered
+        result = search(writer, "fika samtal")
+        assert [hit.entry_id for hit in result.hits][:2] == [7, 6]
+    assert len(writer._document_counts.counts) == 2
+    rebuild(writer, [common_in_title])
+    assert [hit.entry_id for hit in search(writer, "fika samtal").hits] == [6]
+    assert writer._document_counts.oid is not None and len(writer._document_counts.counts) == 2
