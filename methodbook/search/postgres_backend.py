@@ -127,12 +127,17 @@ _READ_SETUP = (
 _GENERATION = "(SELECT coalesce(max(gen), 0) FROM dela_search_log) AS generation"
 _HIT_COLUMNS = "d.entry_id, d.slug, d.title, d.kind, d.language, d.tags, d.duration, d.body"
 _JOINED = "dela_search AS s JOIN dela_search_docs AS d ON d.entry_id = s.entry_id"
-# A few entries for the catalogue, as rows; the whole index as entries, the positions having
-# each facet value, and the orders (sorted here: title_sort's collation is code-point order).
+# The catalogue: a few entries as rows; the whole index as entries, the positions having each
+# facet value, and the orders (sorted in SQL: title_sort's collation is code-point order).
 _CATALOGUE_COLUMNS = ", ".join(
     ["s.pos", "d.entry_id", "d.visibility", "d.created", "d.title_sort"] + [f"d.{c}" for c in FACET_COLUMNS.values()]
 )
-_CATALOGUE_SQL = f"SELECT {_CATALOGUE_COLUMNS} FROM {_JOINED}"  # noqa: S608  (constant names)
+# The entries changed since a generation, with NULLs for those no longer indexed.
+_CHANGED_SQL = (
+    f"SELECT c.entry_id AS changed_id, {_CATALOGUE_COLUMNS} FROM (SELECT DISTINCT entry_id FROM dela_search_log "  # noqa: S608  (constant names)
+    "WHERE gen > %(g)s) AS c LEFT JOIN dela_search AS s ON s.entry_id = c.entry_id "
+    "LEFT JOIN dela_search_docs AS d ON d.entry_id = s.entry_id"
+)
 _ENTRIES_SQL = f"SELECT s.pos, d.entry_id, d.created, d.title_sort FROM {_JOINED}"  # noqa: S608  (constant names)
 _MEMBER_SQL = {
     "array": "SELECT CAST('{name}' AS text), v, array_agg(pos) FROM j, unnest(j.{column}) AS v GROUP BY v",
@@ -462,7 +467,7 @@ class _DocumentCounts:
 
 
 def _catalogue_row(row) -> CatalogueRow:
-    """The catalogue's row of an entry from a row of _CATALOGUE_SQL."""
+    """The catalogue's row of an entry from a row of _CHANGED_SQL."""
     facets = {}
     for name, column in FACET_COLUMNS.items():
         value = getattr(row, column)
@@ -819,10 +824,9 @@ class PostgresBackend:
         first = _join(units, "&") if some and None not in units else None
         with self._catalogue_lock:
             known = self._document_counts.known(oid, counted)
-        found = self._matches(conn, first, excluded, [u for u in counted if u.match not in known])
+        found = self._matches(conn, first, excluded, [u for u in counted if u.match not in known], ranked)
         with self._catalogue_lock:
             counts = self._document_counts.add(oid, known, counted, found.counts)
-        with self._catalogue_lock:
             catalogue = self._refreshed(conn, oid, found.generation)
             allowed = catalogue.allowed(["public", *request.audience], filters)
             if found.excluded:
@@ -835,7 +839,7 @@ class PostgresBackend:
             documents = len(catalogue)
         if not matched and len(parsed.groups) > 1 and some:
             # No entry has every word: rank the entries that have some of them.
-            either = self._matches(conn, _join(some, "|"), None, [])
+            either = self._matches(conn, _join(some, "|"), None, [], ranked)
             with self._catalogue_lock:
                 catalogue = self._refreshed(conn, oid, either.generation)
                 matched = catalogue.mask(either.positions) & allowed
@@ -879,10 +883,10 @@ class PostgresBackend:
         )
 
     @staticmethod
-    def _matches(conn, match: _Query | None, excluded: _Query | None, counted: list[_Query]) -> _Matches:
+    def _matches(conn, match: _Query | None, excluded: _Query | None, counted: list[_Query], ranked: bool) -> _Matches:
         """Ask the index, in one statement, for the log's generation, the positions of the entries
-        that match (and of those that match in their title or tags), of those excluded, and
-        how many entries each unit matches."""
+        that match (and, to rank them, of those that match in their title or tags), of those
+        excluded, and how many entries each unit matches."""
         columns, params = [_GENERATION], {}
 
         def where(query: _Query, name: str) -> str:
@@ -894,6 +898,7 @@ class PostgresBackend:
 
         if match is not None:
             columns.append(f"ARRAY(SELECT pos FROM dela_search WHERE {where(match, 'm')}) AS matches")  # noqa: S608  (built here; values are bound)
+        if match is not None and ranked:
             # Candidates, made exact by the caller (with the matches): the GIN index alone.
             columns.append("ARRAY(SELECT pos FROM dela_search WHERE head @@ CAST(%(m)s AS tsquery)) AS head")
         if excluded is not None:
@@ -902,7 +907,8 @@ class PostgresBackend:
             columns.append(f"(SELECT count(*) FROM dela_search WHERE {where(unit, f'u{i}')}) AS df{i}")  # noqa: S608  (built here; values are bound)
         row = list(_binary(conn, f"SELECT {', '.join(columns)}", params)[0])  # noqa: S608  (constant names; values are bound)
         generation = row.pop(0)
-        positions, head = (row.pop(0), row.pop(0)) if match is not None else ([], [])
+        positions = row.pop(0) if match is not None else []
+        head = row.pop(0) if match is not None and ranked else []
         excluded_positions = row.pop(0) if excluded is not None else []
         return _Matches(generation, positions, head, excluded_positions, row)
 
@@ -922,17 +928,9 @@ class PostgresBackend:
             newest, by_title = _binary(conn, _ORDERS_SQL)[0]
             catalogue.load(entries, members, {"newest": newest or [], "title": by_title or []})
         elif catalogue.key[1] < generation:
-            changed = list(
-                conn.execute(
-                    text("SELECT DISTINCT entry_id FROM dela_search_log WHERE gen > :g"), {"g": catalogue.key[1]}
-                ).scalars()
-            )
-            rows = conn.execute(
-                text(f"{_CATALOGUE_SQL} WHERE d.entry_id = ANY(CAST(:ids AS integer[]))"),
-                {"ids": changed},  # noqa: S608  (constant names)
-            )
-            present = [(row.pos, _catalogue_row(row)) for row in rows]
-            catalogue.update(present, set(changed) - {row.entry_id for _, row in present})
+            rows = _binary(conn, _CHANGED_SQL, {"g": catalogue.key[1]})
+            present = [(row.pos, _catalogue_row(row)) for row in rows if row.entry_id is not None]
+            catalogue.update(present, [row.changed_id for row in rows if row.entry_id is None])
             catalogue.key = (oid, generation)
         self._catalogue = catalogue
         return catalogue
