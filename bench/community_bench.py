@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.feedback_bench import HASH, PASSWORD, bench_app, run_header, table, timed  # noqa: E402
+from bench.run import write_report  # noqa: E402
 
 TAGS = [f"tagg{n}" for n in range(60)]
 
@@ -114,9 +115,7 @@ def main() -> int:
         f"{digest_s:.1f} s, {digest_s / max(result[0], 1) * 1000:.0f} ms each; {result[1]} skipped.",
         "",
     ]
-    Path(args.out).write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
-    return 0
+    return write_report(lines, args.out)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from bench.run import machine  # noqa: E402
+from bench.run import machine, write_report  # noqa: E402
 from methodbook import accounts, entries, feedback, meetings, networks  # noqa: E402
 from methodbook.db import make_engine  # noqa: E402
 from methodbook.migrate import upgrade  # noqa: E402
@@ -194,9 +194,7 @@ def main() -> int:
         f"| cancelling a registration and promoting the first on the waitlist | {promote_ms:.1f} | – |",
         "",
     ]
-    Path(args.out).write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
-    return 0
+    return write_report(lines, args.out)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from PIL import Image, ImageDraw  # noqa: E402
 
 from bench.feedback_bench import HASH, PASSWORD, bench_app, run_header, table, timed  # noqa: E402
+from bench.run import write_report  # noqa: E402
 
 SIZES = [
     ("screenshot, PNG", (1920, 1080), "png"),
@@ -207,9 +208,7 @@ def main() -> int:
         *table(rows),
         "",
     ]
-    Path(args.out).write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
-    return 0
+    return write_report(lines, args.out)
 
 
 if __name__ == "__main__":

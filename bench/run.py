@@ -152,6 +152,14 @@ def load(port: int, path: str, seconds: float, threads: int) -> dict:
     }
 
 
+def write_report(lines: list[str], out: str) -> int:
+    """Write a benchmark's Markdown report (and show it); the script's exit status."""
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+    return 0
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -288,10 +296,7 @@ def main() -> int:
         "Search engines at 1k, 10k and 50k entries: [benchmarks-search.md](benchmarks-search.md) (bench/search_bench.py).",
         "",
     ]
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
-    return 0
+    return write_report(lines, args.out)
 
 
 if __name__ == "__main__":
