@@ -97,11 +97,13 @@ def image(gallery_id: int, item_id: int, size: str):
     if not path.is_file():
         abort(404)
     mimetype = current.content_type if size == "original" else "image/webp"
-    response = send_file(path, mimetype=mimetype, max_age=3600, conditional=True)
-    # Members-only and unpublished images must not sit in a shared cache.
+    response = send_file(path, mimetype=mimetype, max_age=0, conditional=True)
+    # Members-only and unpublished images must not sit in a shared cache. Every cache asks again
+    # before it shows an image (an unchanged one costs a 304), so a removed item is gone at once.
     public_image = gallery.published_at is not None and galleries.can_view(None, gallery) and current.described
     response.cache_control.public = public_image
     response.cache_control.private = not public_image
+    response.cache_control.no_cache = True
     if size == "original":
         response.headers["Content-Disposition"] = f'inline; filename="{_ascii_name(current.filename)}"'
     return response

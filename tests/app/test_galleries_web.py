@@ -269,6 +269,10 @@ def test_images_of_public_idea_books_may_be_cached_by_anyone_and_members_only_on
         response.close()
         assert response.status_code == 200
         assert response.cache_control.public and not response.cache_control.private, url
+        assert response.cache_control.no_cache, url  # asked again each time: a removal shows at once
+        again = app.test_client().get(url, headers={"If-None-Match": response.headers["ETag"]})
+        again.close()
+        assert again.status_code == 304, url
     closed = make_network(db_session, coordinator, name="Slutna rummet", slug="slutna-rummet", visibility="members")
     closed_id = fill(coord, db_session, make_meeting(db_session, closed, coordinator).id)
     _, m = member(closed)
@@ -278,6 +282,7 @@ def test_images_of_public_idea_books_may_be_cached_by_anyone_and_members_only_on
         response.close()
         assert response.status_code == 200
         assert response.cache_control.private and not response.cache_control.public, url
+        assert response.cache_control.no_cache, url
 
 
 # --- uploading and describing -----------------------------------------------------------------
