@@ -183,3 +183,42 @@ def test_the_posting_cache_keeps_what_fits_and_forgets_merged_segments(tmp_path)
         cache.keep_only({"s2"})
         assert cache.size == 0
         assert cache.get(("s1", "text", b"samtal"), reader, "text", b"samtal") is not first
+
+
+PHRASES = ['"kritisk vän"', '"steg för steg"', '"i små grupper" OR "kritisk vän"', '"för steg"', '"samtal om"']
+
+
+def test_phrases_are_matched_by_word_pairs(changed_starter):
+    backend, _ = changed_starter
+    for text in PHRASES:
+        assert answer(backend, text, {}, "relevance", 30) == reference(backend, text, {}, "relevance", 30), text
+    fields = {key[1] for key in backend._postings._items}
+    assert {"title_pairs", "text_pairs"} <= fields, "phrases read the pairs' postings"
+
+
+def test_an_index_built_before_word_pairs_matches_phrases_by_positions(starter_documents, tmp_path, monkeypatch):
+    from methodbook.search import whoosh_backend as module
+
+    schema_with_pairs, fields_with_pairs = module.make_schema, module._fields
+    pair_fields = ("title_pairs", "text_pairs")
+
+    def old_schema():
+        schema = schema_with_pairs()
+        for name in pair_fields:
+            schema.remove(name)
+        return schema
+
+    def old_fields(document):
+        return {k: v for k, v in fields_with_pairs(document).items() if k not in pair_fields}
+
+    monkeypatch.setattr(module, "make_schema", old_schema)
+    monkeypatch.setattr(module, "_fields", old_fields)
+    with whoosh_backend(tmp_path / "index") as backend:
+        rebuild(backend, starter_documents)
+        assert "text_pairs" not in backend.searcher().schema
+        monkeypatch.setattr(module, "_fields", fields_with_pairs)  # today's code writes to the old index
+        apply(backend, [doc(9000, "Kritisk vän i nätverket", "En kritisk vän läser planen.")])
+        for text in PHRASES:
+            assert answer(backend, text, {}, "relevance", 30) == reference(backend, text, {}, "relevance", 30), text
+        assert 9000 in answer(backend, '"kritisk vän"', {}, "relevance", 30)[1]
+        assert not {key[1] for key in backend._postings._items} & set(pair_fields)
