@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Iterable
 from contextlib import contextmanager
-from itertools import pairwise
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -30,7 +29,7 @@ from .documents import IndexDocument
 from .query import Clause, parse_query
 from .snippets import snippet
 from .text import LANGUAGES, part_terms, query_variants, stem, stems, words
-from .whoosh_segments import PAIR_SEPARATOR, PostingCache, SearchView, SegmentArrays
+from .whoosh_segments import PostingCache, SearchView, SegmentArrays
 
 _TERMS = SpaceSeparatedTokenizer()
 FACET_FIELDS = {
@@ -57,9 +56,6 @@ def make_schema() -> Schema:
         title=TEXT(analyzer=_TERMS, field_boost=4.0, phrase=True),
         tags_text=TEXT(analyzer=_TERMS, field_boost=2.0),
         text=TEXT(analyzer=_TERMS, phrase=True),
-        # Each two neighbouring terms as one, at the first one's position: phrases (whoosh_segments).
-        title_pairs=TEXT(analyzer=_TERMS, phrase=True),
-        text_pairs=TEXT(analyzer=_TERMS, phrase=True),
         extra=TEXT(analyzer=_TERMS, field_boost=0.8),
         parts=TEXT(analyzer=_TERMS, field_boost=0.3),
         spell=TEXT(analyzer=_TERMS),
@@ -77,14 +73,8 @@ def make_schema() -> Schema:
     )
 
 
-def pair_terms(terms: list[str]) -> list[str]:
-    """Return each two neighbouring terms as one term (Whoosh's tokenizer gives the nth one position n)."""
-    return [f"{a}{PAIR_SEPARATOR}{b}" for a, b in pairwise(terms)]
-
-
 def _fields(doc: IndexDocument) -> dict:
     lang = doc.language
-    title, text = [t for t in stems(doc.title, lang) if t], [t for t in stems(doc.text, lang) if t]
     all_text = f"{doc.title}\n{doc.text}\n{' '.join(doc.tags)}"
     return {
         "id": str(doc.entry_id),
@@ -94,11 +84,9 @@ def _fields(doc: IndexDocument) -> dict:
         "stored_text": doc.text[:4000],
         "stored_duration": doc.duration,
         "stored_tags": doc.tags,
-        "title": " ".join(title),
-        "title_pairs": " ".join(pair_terms(title)),
+        "title": " ".join(stems(doc.title, lang)),
         "tags_text": " ".join(stems(" ".join(doc.tags), lang)),
-        "text": " ".join(text),
-        "text_pairs": " ".join(pair_terms(text)),
+        "text": " ".join(stems(doc.text, lang)),
         "extra": " ".join(stems(doc.extra, lang)),
         "parts": " ".join(part_terms(f"{doc.title} {doc.text} {' '.join(doc.tags)}", lang)),
         "spell": " ".join(fold(w) for w in words(all_text) if w.isalpha() and len(w) > 2),
@@ -280,10 +268,8 @@ class WhooshBackend:
         try:
             for entry_id in deleted_ids:
                 writer.delete_by_term("id", str(entry_id))
-            # An index built before a field was added has no place for it (until a rebuild adds it).
-            names = set(writer.schema.names())
             for doc in documents:
-                writer.update_document(**{k: v for k, v in _fields(doc).items() if k in names})
+                writer.update_document(**_fields(doc))
         except BaseException:
             writer.cancel()
             raise

@@ -21,7 +21,7 @@ import heapq
 import threading
 from array import array
 from collections import Counter, OrderedDict
-from itertools import accumulate, compress, islice, pairwise
+from itertools import accumulate, compress, islice
 from operator import add
 from pickle import loads
 
@@ -34,7 +34,6 @@ from .masks import pack, unpack
 SORT_COLUMNS = ("created", "title_sort")
 MAX_FILTER_MASKS = 64  # filter combinations remembered per searcher
 POSTINGS_BUDGET_BYTES = 96_000_000  # about what the decoded postings kept take in memory
-PAIR_SEPARATOR = "|"  # joins two neighbouring terms into one (never in a term: see text.WORD)
 _INT_SIZE = 4  # the count before the pickled position deltas of a Positions value
 
 
@@ -87,12 +86,11 @@ def positions(value: bytes) -> accumulate:
 class _Postings:
     """A term's decoded postings in one segment, with what was derived from them."""
 
-    __slots__ = ("ids", "weights", "by_doc", "by_weight", "scored", "cost")
+    __slots__ = ("ids", "weights", "by_doc", "scored", "cost")
 
     def __init__(self, ids: array, weights: array):
         self.ids, self.weights = ids, weights
         self.by_doc: dict | None = None  # docnum -> (weight, encoded positions), for phrases
-        self.by_weight: dict | None = None  # docnum -> weight, to score phrases matched by word pairs
         self.scored: tuple | None = None  # (BM25F figures, scores in the order of ids)
         self.cost = 12 * len(ids)
 
@@ -110,28 +108,21 @@ class PostingCache:
         self._items: OrderedDict[tuple, _Postings] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(
-        self, key: tuple, reader, field: str, btext: bytes, positions: bool = False, weights: bool = False
-    ) -> _Postings:
-        """Return a term's postings in a segment, with positions or weights by document if asked."""
+    def get(self, key: tuple, reader, field: str, btext: bytes, positions: bool = False) -> _Postings:
+        """Return a term's postings in a segment (with positions by document if asked)."""
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
-        changed = found is None
         if found is None:
-            ids, weights_, values = read_postings(reader.postings(field, btext), values=positions)
-            found = _Postings(ids, weights_)
+            ids, weights, values = read_postings(reader.postings(field, btext), values=positions)
+            found = _Postings(ids, weights)
             if positions:
-                found.by_doc = dict(zip(ids, zip(weights_, values, strict=True), strict=True))
+                found.by_doc = dict(zip(ids, zip(weights, values, strict=True), strict=True))
+            self._account(key, found)
         elif positions and found.by_doc is None:
-            ids, weights_, values = read_postings(reader.postings(field, btext), values=True)
-            found.by_doc = dict(zip(ids, zip(weights_, values, strict=True), strict=True))
-            changed = True
-        if weights and found.by_weight is None:
-            found.by_weight = dict(zip(found.ids, found.weights, strict=True))
-            changed = True
-        if changed:
+            ids, weights, values = read_postings(reader.postings(field, btext), values=True)
+            found.by_doc = dict(zip(ids, zip(weights, values, strict=True), strict=True))
             self._account(key, found)
         return found
 
@@ -153,8 +144,6 @@ class PostingCache:
         cost = 20 * len(entry.ids) + (
             sum(len(v) for _, v in entry.by_doc.values()) + 150 * len(entry.by_doc) if entry.by_doc else 0
         )
-        if entry.by_weight:
-            cost += 100 * len(entry.by_weight)
         with self._lock:
             old = self._items.get(key)
             if old is not None:
@@ -321,9 +310,9 @@ class _Leaf:
             return [0.0 if b else a for a, b in zip(positive, negative, strict=True)]
         return self._generic(query)
 
-    def _terms(self, field: str, btext: bytes, positions: bool = False, weights: bool = False) -> _Postings:
+    def _terms(self, field: str, btext: bytes, positions: bool = False) -> _Postings:
         key = (self.arrays.segment_id, field, btext)
-        return self.postings.get(key, self.reader, field, btext, positions, weights)
+        return self.postings.get(key, self.reader, field, btext, positions)
 
     def _scorer(self, field: str, btext: bytes):
         """Whoosh's BM25F figures for a term: (idf, K1 + 1, norms by document), or None."""
@@ -386,11 +375,7 @@ class _Leaf:
 
     def _phrase(self, query) -> dict[int, float] | None:
         """Match words at consecutive positions, scored as Whoosh's phrase matcher scores: the sum
-        of each word's BM25F (a repeated word counts each time). None when it cannot be done here.
-
-        Where the index has the field's word pairs (an index built before them has not), a phrase
-        of two words is one pair's postings, and a longer one needs its pairs at consecutive
-        positions: pairs are far rarer than their words, so far fewer positions are decoded."""
+        of each word's BM25F (a repeated word counts each time). None when it cannot be done here."""
         field = query.fieldname
         btexts = [self._btext(field, w) for w in query.words]
         out: dict[int, float] = {}
@@ -399,29 +384,14 @@ class _Leaf:
         figures = {b: self._scorer(field, b) for b in set(btexts)}
         if None in figures.values():
             return None
-        pairs_field = f"{field}_pairs"
-        if len(btexts) > 1 and pairs_field in self.reader.schema:
-            checked = [self._btext(pairs_field, f"{a}{PAIR_SEPARATOR}{b}") for a, b in pairwise(query.words)]
-            if None in checked:
-                return out
-            weights = {b: self._terms(field, b, weights=True).by_weight for b in figures}
-            field = pairs_field
-        else:
-            checked, weights = btexts, None
-        if len(checked) == 1 and weights is not None:
-            candidates = self._terms(field, checked[0]).ids
-            positioned = []
-        else:
-            postings = {b: self._terms(field, b, positions=True).by_doc for b in set(checked)}
-            candidates = set(min(postings.values(), key=len)).intersection(*postings.values())
-            # Each term's (weight, encoded positions) and the offset it must have from the first term.
-            positioned = [(postings[b], offset) for offset, b in enumerate(checked)]
-            positioned.sort(key=lambda item: len(item[0]))  # the rarest term's positions are decoded first
-            if weights is None:
-                weights = {b: {d: postings[b][d][0] for d in candidates} for b in figures}
+        postings = {b: self._terms(field, b, positions=True).by_doc for b in figures}
+        candidates = set(min(postings.values(), key=len)).intersection(*postings.values())
+        # Each word's (weight, encoded positions) and the offset it must have from the first word.
+        words = [(postings[b], offset) for offset, b in enumerate(btexts)]
+        words.sort(key=lambda item: len(item[0]))  # the rarest word's positions are decoded first
         for docnum in candidates:
             starts = None
-            for by_doc, offset in positioned:
+            for by_doc, offset in words:
                 at = positions(by_doc[docnum][1])
                 if starts is None:
                     starts = set(at) if offset == 0 else {p - offset for p in at}
@@ -429,12 +399,12 @@ class _Leaf:
                     starts.intersection_update([p - offset for p in at] if offset else at)
                 if not starts:
                     break
-            if positioned and not starts:
+            if not starts:
                 continue
             score = 0.0
             for btext in btexts:
                 idf, k1_plus, norms = figures[btext]
-                tf = weights[btext][docnum]
+                tf = postings[btext][docnum][0]
                 score += idf * ((tf * k1_plus) / (tf + norms[docnum]))
             out[docnum] = score
         return out
