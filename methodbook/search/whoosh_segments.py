@@ -21,15 +21,14 @@ import heapq
 import threading
 from array import array
 from collections import Counter, OrderedDict
-from itertools import accumulate, compress, islice
-from operator import add
+from itertools import accumulate, compress, islice, repeat
 from pickle import loads
 
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndNot, Every, Or, Phrase, Prefix, Term
 from whoosh.scoring import BM25F, BM25FScorer
 
-from .masks import pack, unpack
+from .masks import mask_of, pack, unpack
 
 SORT_COLUMNS = ("created", "title_sort")
 MAX_FILTER_MASKS = 64  # filter combinations remembered per searcher
@@ -232,6 +231,16 @@ class SegmentArrays:
         return found
 
 
+def _add_all(out: dict[int, float], items) -> None:
+    """Add (document number, score) pairs into out (into an empty dict, as one update)."""
+    if not out:
+        out.update(items)  # 0.0 + score is score
+        return
+    get = out.get
+    for docnum, score in items:
+        out[docnum] = get(docnum, 0.0) + score
+
+
 class _Leaf:
     """One segment of a searcher: its sub-searcher, offset, arrays, and which documents are live."""
 
@@ -250,30 +259,27 @@ class _Leaf:
         self.bm25 = type(searcher.weighting) is BM25F
         self._figures: dict[tuple, tuple | None] = {}  # statistics are fixed for this searcher
 
-    # -- evaluating a query into a list of scores by document number (0.0: no match) ----------
-    def scores(self, query) -> list[float] | None:
-        """Score the documents of this segment; None stands for every document (score unused)."""
+    # -- evaluating a query into the scores of its matches, by document number -----------------
+    def scores(self, query) -> dict[int, float] | None:
+        """Score the matching documents of this segment; None stands for every document (score unused).
+
+        Only matches are held, so the work grows with the postings read, not with the segment."""
         kind = type(query)
         if kind is Every:
             return None
         if not self.bm25:
             return self._generic(query)
         if kind is Term:
-            out = [0.0] * self.size
+            out: dict[int, float] = {}
             return out if self._add_term(out, query.fieldname, query.text, query.boost) else self._generic(query)
         if kind is Prefix and query.boost == 1.0:
-            out = [0.0] * self.size
+            out = {}
             return out if self._add_prefix(out, query) else self._generic(query)
         if kind is Phrase and query.boost == 1.0 and query.slop == 1:
-            out = [0.0] * self.size
             found = self._phrase(query)
-            if found is None:
-                return self._generic(query)
-            for docnum, score in found.items():
-                out[docnum] = score
-            return out
+            return self._generic(query) if found is None else found
         if kind is Or and query.boost == 1.0 and not query.minmatch and query.scale is None:
-            out = [0.0] * self.size
+            out = {}
             phrases: dict = {}  # the same phrase twice counts twice, as in Whoosh, but is matched once
             for sub in query.subqueries:
                 sub_kind, plain = type(sub), sub.boost == 1.0
@@ -285,13 +291,12 @@ class _Leaf:
                     if sub not in phrases:
                         phrases[sub] = self._phrase(sub)
                     if phrases[sub] is not None:
-                        for docnum, score in phrases[sub].items():
-                            out[docnum] += score
+                        _add_all(out, phrases[sub].items())
                         continue
                 found = self.scores(sub)
                 if found is None:
                     return None
-                out = list(map(add, out, found))
+                _add_all(out, found.items())
             return out
         if kind is And and query.boost == 1.0:
             parts = [p for p in map(self.scores, query.subqueries) if p is not None]
@@ -299,15 +304,17 @@ class _Leaf:
                 return None
             out = parts[0]
             for other in parts[1:]:
-                out = [a + b if a and b else 0.0 for a, b in zip(out, other, strict=True)]
+                # Walk the smaller side; the sum is the same either way round (addition commutes).
+                small, large = (out, other) if len(out) <= len(other) else (other, out)
+                out = {d: score + large[d] for d, score in small.items() if d in large}
             return out
         if kind is AndNot and query.boost == 1.0:
             positive, negative = self.scores(query.a), self.scores(query.b)
             if negative is None:
-                return [0.0] * self.size
+                return {}
             if positive is None:
-                positive = [1.0] * self.size
-            return [0.0 if b else a for a, b in zip(positive, negative, strict=True)]
+                positive = dict.fromkeys(range(self.size), 1.0)
+            return {d: score for d, score in positive.items() if d not in negative}
         return self._generic(query)
 
     def _terms(self, field: str, btext: bytes, positions: bool = False) -> _Postings:
@@ -337,7 +344,7 @@ class _Leaf:
             return None
         return btext if (field, btext) in self.reader else None
 
-    def _add_term(self, out: list[float], field: str, text, boost: float) -> bool:
+    def _add_term(self, out: dict[int, float], field: str, text, boost: float) -> bool:
         """Add a term's BM25F scores to out; return False when it cannot be scored here."""
         btext = self._btext(field, text)
         if btext is None:
@@ -347,15 +354,12 @@ class _Leaf:
             return False
         entry = self._terms(field, btext)
         scores = self.postings.scored(entry, figures)
-        if boost == 1.0:
-            for docnum, score in zip(entry.ids, scores, strict=True):
-                out[docnum] += score
-        else:
-            for docnum, score in zip(entry.ids, scores, strict=True):
-                out[docnum] += score * boost
+        if boost != 1.0:
+            scores = [score * boost for score in scores]
+        _add_all(out, zip(entry.ids, scores, strict=True))
         return True
 
-    def _add_prefix(self, out: list[float], query) -> bool:
+    def _add_prefix(self, out: dict[int, float], query) -> bool:
         """Add a prefix's scores as Whoosh scores it: its expansions ORed without weighting, which
         Whoosh honours only when it preloads the union (a segment of up to 5,000 documents and
         more than two expansions, or 1,024 and more): then every match scores 1. Otherwise each
@@ -369,8 +373,7 @@ class _Leaf:
         matched = set()
         for btext in texts:
             matched.update(self._terms(field, btext).ids)
-        for docnum in matched:
-            out[docnum] += 1.0
+        _add_all(out, zip(matched, repeat(1.0)))
         return True
 
     def _phrase(self, query) -> dict[int, float] | None:
@@ -409,10 +412,10 @@ class _Leaf:
             out[docnum] = score
         return out
 
-    def _generic(self, query) -> list[float]:
+    def _generic(self, query) -> dict[int, float]:
         """Score a query through its Whoosh matcher (anything not handled above)."""
         matcher = query.matcher(self.searcher, self.searcher.context())
-        out = [0.0] * self.size
+        out = {}
         while matcher.is_active():
             out[matcher.id()] = matcher.score() or 1e-9  # a match never scores 0 here
             matcher.next()
@@ -467,7 +470,7 @@ class SearchView:
         for leaf, (mask, flags) in zip(self.leaves, self.allowed(filters), strict=True):
             scores = leaf.scores(query)
             if scores is not None:
-                mask &= pack(bytes(map(bool, scores)))
+                mask &= mask_of(scores, leaf.size)
                 flags = unpack(mask, leaf.size)
             found = mask.bit_count()
             if not found:
@@ -490,10 +493,10 @@ class SearchView:
         if sort is None:
             best = []
             for leaf, scores, flags in candidates:
-                docs = list(compress(range(leaf.size), flags))
                 if scores is None:
-                    best += [(0.0, leaf.offset + d) for d in docs[:limit]]
+                    best += [(0.0, leaf.offset + d) for d in islice(compress(range(leaf.size), flags), limit)]
                     continue
+                docs = [d for d in scores if flags[d]]
                 # The best scores first (compared in C), then every match tied with the last of them.
                 found = heapq.nlargest(limit, docs, key=scores.__getitem__)
                 floor = scores[found[-1]]
