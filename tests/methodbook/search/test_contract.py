@@ -167,6 +167,16 @@ def test_a_correctly_spelt_query_gets_no_suggestion(spelling_corpus, query):
     assert result.suggestion is None
 
 
+def test_did_you_mean_after_several_commits(backend):
+    """Words written by later commits (new segments in Whoosh) are offered as well as the first ones."""
+    rebuild(backend, [doc(1, "Kritisk vän", "Ärlig återkoppling från kollegor.")])
+    apply(backend, [doc(2, "Walkshop", "En workshop till fots genom stadsdelen.")])
+    apply(backend, [doc(3, "Brugermøde", "En dag hvor brugerne er eksperterne.", language="da")])
+    assert search(backend, "walkshp").suggestion == "walkshop"
+    assert search(backend, "eksprterne").suggestion == "eksperterne"
+    assert search(backend, "kolegor").suggestion == "kollegor"
+
+
 def test_nonsense_gets_no_suggestion(spelling_corpus):
     result = search(spelling_corpus, "qzxvjk")
     assert result.total == 0
