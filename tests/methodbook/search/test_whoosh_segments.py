@@ -11,7 +11,7 @@ from whoosh.query import And, Or, Term
 from methodbook.search import SearchRequest, make_backend
 from methodbook.search.masks import pack, unpack
 from methodbook.search.query import parse_query
-from methodbook.search.whoosh_backend import FACET_FIELDS, whoosh_query
+from methodbook.search.whoosh_backend import FACET_FIELDS, correction, whoosh_query
 from methodbook.search.whoosh_segments import PostingCache
 from tests.methodbook.search.helpers import apply, doc, rebuild, search
 
@@ -183,3 +183,49 @@ def test_the_posting_cache_keeps_what_fits_and_forgets_merged_segments(tmp_path)
         cache.keep_only({"s2"})
         assert cache.size == 0
         assert cache.get(("s1", "text", b"samtal"), reader, "text", b"samtal") is not first
+
+
+@pytest.mark.parametrize("text", sorted({text for text, _, _ in QUERIES if text}))
+def test_every_match_scores_as_whoosh_scores_it(changed_starter, text):
+    """Not only the order of the first hits: the fast path's score of every live match is Whoosh's."""
+    backend, _ = changed_starter
+    parsed = parse_query(text)
+    view = backend.view()
+    for any_words in (False, True):
+        query = whoosh_query(parsed, any_words=any_words)
+        expected = {hit.docnum: hit.score for hit in view.searcher.search(query, limit=None)}
+        found = {}
+        for leaf in view.leaves:
+            scores = leaf.scores(query)
+            assert scores is not None, "every query here has words"
+            found.update((leaf.offset + d, score) for d, score in scores.items() if leaf.live >> d & 1)
+        assert found == pytest.approx(expected, rel=1e-12), (text, any_words)
+
+
+def test_did_you_mean_ranks_as_whoosh_corrector_does_whatever_the_segments(tmp_path):
+    """The most frequent word within two edits, ties to the last in code-point order; one segment or several."""
+    documents = [
+        doc(1, "Kolleger", "Om samarbejde.", language="da"),
+        doc(2, "Kollegor", "Samtal med kollegor."),
+        doc(3, "Kollegorna", "Kollegor igen."),
+        doc(4, "Kollegial", "Kollegial handledning."),
+        doc(5, "Lästips", "Boktips och boktipp."),
+    ]
+    with whoosh_backend(tmp_path / "one") as backend:
+        rebuild(backend, documents)
+        reader = backend.searcher().reader()
+        assert len(reader.leaf_readers()) == 1
+        for typed in ("kollegr", "kolleg", "kollegiel", "kolegorna", "boktip"):
+            expected = backend.searcher().corrector("spell").suggest(typed, limit=1, maxdist=2)
+            assert [correction(reader, "spell", typed, 2)] == expected, typed
+    with whoosh_backend(tmp_path / "several") as backend:
+        rebuild(backend, documents[:1])
+        for d in documents[1:]:
+            apply(backend, [d])
+        reader = backend.searcher().reader()
+        assert len(reader.leaf_readers()) > 1
+        # "kollegor" is written three times, "kolleger" once; "boktips" and "boktipp" once each.
+        assert correction(reader, "spell", "kollegr", 2) == "kollegor"
+        assert correction(reader, "spell", "boktip", 2) == "boktips"
+        assert correction(reader, "spell", "kollegiel", 2) == "kollegial"
+        assert correction(reader, "spell", "qzxvjk", 2) is None
