@@ -64,7 +64,7 @@ format: install-dev ## Format the code with ruff
 
 bench: install-dev ## Measure import, page rates, search (1k/10k/50k), feedback, meetings, idea books and community; writes docs/benchmarks*.md
 	$(PY) bench/run.py
-	$(PY) bench/search_bench.py --out docs/benchmarks-search.md
+	$(PY) bench/search_bench.py --rounds 5 --out docs/benchmarks-search.md
 	$(PY) bench/feedback_bench.py --out docs/benchmarks-feedback.md
 	$(PY) bench/gallery_bench.py --out docs/benchmarks-galleries.md
 	$(PY) bench/community_bench.py --out docs/benchmarks-community.md
