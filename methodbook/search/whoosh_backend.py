@@ -142,11 +142,11 @@ def correction(reader, field: str, word: str, maxdist: int) -> str | None:
     Whoosh's corrector walks a segment's word list with a Levenshtein automaton, but on an index of
     several segments (one per commit until they merge) it compares every word of the field instead,
     which at 50,000 entries took some 50 ms. Here the automaton is built once and walks each segment."""
-    fieldobj = reader.schema[field]
+    words_field = reader.schema[field].spelling_fieldname(field)
     dfa = Automata.levenshtein_dfa(word, maxdist)
     found = set()
     for leaf, _ in reader.leaf_readers():
-        found.update(Automata.find_matches(dfa, leaf.cursor(fieldobj.spelling_fieldname(field))))
+        found.update(Automata.find_matches(dfa, leaf.cursor(words_field)))
     found.discard(word)
     if not found:
         return None

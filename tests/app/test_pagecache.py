@@ -80,3 +80,16 @@ def test_not_found_is_not_cached(app, cache):
 )
 def test_visitor_language(header, expected):
     assert visitor_language(header, ("sv", "da", "en"), "sv") == expected
+
+
+def test_a_write_up_naming_other_methods_leaves_a_write_ups_page_key_alone(app, cache, make_entry):
+    """The key follows the methods this write-up names, not those every write-up names."""
+    make_entry(title="Walkshop")
+    make_entry(title="Fishbowl")
+    writeup = make_entry(title="Så gick temadagen", kind="write-up", methods_used="walkshop")
+    before = cache._stamp(writeup.slug)
+    assert before is not None
+    make_entry(title="Så gick höstmötet", kind="write-up", methods_used="fishbowl")
+    assert cache._stamp(writeup.slug) == before
+    make_entry(title="Så gick vårmötet", kind="write-up", methods_used="walkshop")  # names the same method
+    assert cache._stamp(writeup.slug) == before
