@@ -21,9 +21,10 @@ import heapq
 import threading
 from array import array
 from collections import Counter, OrderedDict
-from itertools import accumulate, compress, islice, repeat
+from itertools import accumulate, chain, compress, islice, repeat
 from pickle import loads
 
+import numpy as np
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndNot, Every, Or, Phrase, Prefix, Term
 from whoosh.scoring import BM25F, BM25FScorer
@@ -82,14 +83,38 @@ def positions(value: bytes) -> accumulate:
     return accumulate(loads(value[_INT_SIZE:]))  # noqa: S301  (the index's own postings)
 
 
+def position_keys(ids: array, values: list) -> np.ndarray:
+    """Every position of a term in a segment as one sorted array of keys, document number << 32 | position.
+
+    A phrase is then matched for all documents at once: the keys of the first word shifted by one
+    must be keys of the second, and so on, a search in a sorted array (numpy, in C) instead of
+    a set per document."""
+    try:
+        deltas = list(map(loads, map(bytes.__getitem__, values, repeat(slice(_INT_SIZE, None)))))  # noqa: S301
+    except Exception:  # noqa: BLE001  (a format that leaves off pickle's STOP; decoded one at a time)
+        deltas = [loads((v if v[-1:] == b"." else v + b".")[_INT_SIZE:]) for v in values]  # noqa: S301
+    counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+    flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(counts.sum()))
+    if not len(flat):
+        return np.zeros(0, dtype=np.int64)
+    # Positions are running sums of the deltas, restarting at each document.
+    running = np.cumsum(flat)
+    firsts = np.cumsum(counts) - counts
+    has = counts > 0
+    before = running[firsts[has]] - flat[firsts[has]]
+    at = running - np.repeat(before, counts[has])
+    docs = np.repeat(np.frombuffer(ids, dtype=f"u{ids.itemsize}").astype(np.int64), counts)
+    return (docs << 32) | at
+
+
 class _Postings:
     """A term's decoded postings in one segment, with what was derived from them."""
 
-    __slots__ = ("ids", "weights", "by_doc", "scored", "cost")
+    __slots__ = ("ids", "weights", "keys", "scored", "cost")
 
     def __init__(self, ids: array, weights: array):
         self.ids, self.weights = ids, weights
-        self.by_doc: dict | None = None  # docnum -> (weight, encoded positions), for phrases
+        self.keys: np.ndarray | None = None  # every position, for phrases (see position_keys)
         self.scored: tuple | None = None  # (BM25F figures, scores in the order of ids)
         self.cost = 12 * len(ids)
 
@@ -117,11 +142,11 @@ class PostingCache:
             ids, weights, values = read_postings(reader.postings(field, btext), values=positions)
             found = _Postings(ids, weights)
             if positions:
-                found.by_doc = dict(zip(ids, zip(weights, values, strict=True), strict=True))
+                found.keys = position_keys(ids, values)
             self._account(key, found)
-        elif positions and found.by_doc is None:
+        elif positions and found.keys is None:
             ids, weights, values = read_postings(reader.postings(field, btext), values=True)
-            found.by_doc = dict(zip(ids, zip(weights, values, strict=True), strict=True))
+            found.keys = position_keys(ids, values)
             self._account(key, found)
         return found
 
@@ -140,9 +165,7 @@ class PostingCache:
         return entry.scored[1]
 
     def _account(self, key: tuple, entry: _Postings) -> None:
-        cost = 20 * len(entry.ids) + (
-            sum(len(v) for _, v in entry.by_doc.values()) + 150 * len(entry.by_doc) if entry.by_doc else 0
-        )
+        cost = 20 * len(entry.ids) + (entry.keys.nbytes if entry.keys is not None else 0)
         with self._lock:
             old = self._items.get(key)
             if old is not None:
@@ -381,36 +404,33 @@ class _Leaf:
         of each word's BM25F (a repeated word counts each time). None when it cannot be done here."""
         field = query.fieldname
         btexts = [self._btext(field, w) for w in query.words]
-        out: dict[int, float] = {}
         if not btexts or None in btexts:
-            return out
+            return {}
         figures = {b: self._scorer(field, b) for b in set(btexts)}
         if None in figures.values():
             return None
-        postings = {b: self._terms(field, b, positions=True).by_doc for b in figures}
-        candidates = set(min(postings.values(), key=len)).intersection(*postings.values())
-        # Each word's (weight, encoded positions) and the offset it must have from the first word.
-        words = [(postings[b], offset) for offset, b in enumerate(btexts)]
-        words.sort(key=lambda item: len(item[0]))  # the rarest word's positions are decoded first
-        for docnum in candidates:
-            starts = None
-            for by_doc, offset in words:
-                at = positions(by_doc[docnum][1])
-                if starts is None:
-                    starts = set(at) if offset == 0 else {p - offset for p in at}
-                else:
-                    starts.intersection_update([p - offset for p in at] if offset else at)
-                if not starts:
-                    break
-            if not starts:
-                continue
-            score = 0.0
-            for btext in btexts:
-                idf, k1_plus, norms = figures[btext]
-                tf = postings[btext][docnum][0]
-                score += idf * ((tf * k1_plus) / (tf + norms[docnum]))
-            out[docnum] = score
-        return out
+        entries = {b: self._terms(field, b, positions=True) for b in figures}
+        # From the rarest word's positions, less its offset in the phrase: where the phrase would start.
+        order = sorted(range(len(btexts)), key=lambda i: len(entries[btexts[i]].keys))
+        starts = entries[btexts[order[0]]].keys - order[0]
+        for offset in order[1:]:
+            keys = entries[btexts[offset]].keys
+            if not len(starts) or not len(keys):
+                return {}
+            wanted = starts + offset
+            found = np.searchsorted(keys, wanted)
+            np.minimum(found, len(keys) - 1, out=found)
+            starts = starts[keys[found] == wanted]
+        docs = np.unique(starts >> 32)
+        if not len(docs):
+            return {}
+        total = np.zeros(len(docs))
+        for btext in btexts:  # in the phrase's order, as Whoosh adds them
+            entry = entries[btext]
+            scores = np.frombuffer(self.postings.scored(entry, figures[btext]), dtype=np.float64)
+            ids = np.frombuffer(entry.ids, dtype=f"u{entry.ids.itemsize}")
+            total += scores[np.searchsorted(ids, docs)]
+        return dict(zip(docs.tolist(), total.tolist(), strict=True))
 
     def _generic(self, query) -> dict[int, float]:
         """Score a query through its Whoosh matcher (anything not handled above)."""

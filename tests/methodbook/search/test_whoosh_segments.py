@@ -202,6 +202,35 @@ def test_every_match_scores_as_whoosh_scores_it(changed_starter, text):
         assert found == pytest.approx(expected, rel=1e-12), (text, any_words)
 
 
+PHRASE_DOCUMENTS = [
+    doc(1, "Steg för steg", "Planen tas steg för steg, och sedan steg för steg igen."),
+    doc(2, "Steg", "För varje steg: ett steg framåt för gruppen."),  # the words, never in a row
+    doc(3, "Små grupper", "Samtal i små grupper, sedan i helgrupp, sedan i små grupper igen."),
+    doc(4, "Grupper", "Grupper som är små, och små samtal i grupper."),
+    doc(5, "Fika", "Fika i små grupper. Steg för steg."),
+]
+
+
+@pytest.mark.parametrize("text", ['"steg för steg"', '"i små grupper"', '"små grupper"', '"grupper igen"'])
+def test_phrases_match_and_score_as_whoosh_whatever_the_segments(tmp_path, text):
+    """Phrases with a repeated word, with the rarest word first, inside or last; one segment, then several
+    with a replaced and a deleted entry: the matches and every score are Whoosh's."""
+    with whoosh_backend(tmp_path / "index") as backend:
+        rebuild(backend, PHRASE_DOCUMENTS[:3])
+        apply(backend, PHRASE_DOCUMENTS[3:])
+        for step in ("two segments", "replaced and deleted"):
+            view = backend.view()
+            query = whoosh_query(parse_query(text))
+            expected = {hit.docnum: hit.score for hit in view.searcher.search(query, limit=None)}
+            found = {}
+            for leaf in view.leaves:
+                scores = leaf.scores(query) or {}
+                found.update((leaf.offset + d, score) for d, score in scores.items() if leaf.live >> d & 1)
+            assert expected, (text, step)
+            assert found == pytest.approx(expected, rel=1e-12), (text, step)
+            apply(backend, [doc(1, "Steg för steg", "Steg för steg i små grupper igen.", revision=2)], [4])
+
+
 def test_did_you_mean_ranks_as_whoosh_corrector_does_whatever_the_segments(tmp_path):
     """The most frequent word within two edits, ties to the last in code-point order; one segment or several."""
     documents = [
