@@ -4,15 +4,17 @@ Whoosh recomputes its facet maps on every search (a pass over every posting of e
 field) and scores through a tree of matchers, several Python calls per document and term. Here
 a segment's facet values become masks, built once (a segment's postings never change after it
 is written; deletions are applied at search time), and a query is evaluated by reading whole
-posting lists into a list of scores indexed by document number. Counting a facet value is then
-one AND and one popcount of Python integers.
+posting lists into numpy arrays of scores indexed by document number: a term adds its scores at
+its documents, AND and NOT combine whole arrays. Counting a facet value is then one AND and one
+popcount of Python integers.
 
 Masks (masks.py) have bit n set for document n of the segment.
 
 Scores are Whoosh's own BM25F (its scorer gives idf, average length, B and K1), combined as its
 matchers combine them, so the ranking is the one ``Searcher.search`` gives; the tests compare
 the two. Decoding a posting list (unpickling its blocks, positions included) costs more than
-scoring it, so the decoded ids and weights of recently used terms are kept, within a budget.
+scoring it, so the decoded ids, weights and (for phrases) positions of recently used terms are
+kept, within a budget.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import heapq
 import threading
 from array import array
 from collections import Counter, OrderedDict
-from itertools import accumulate, chain, compress, islice, repeat
+from itertools import chain, compress, islice, repeat
 from pickle import loads
 
 import numpy as np
@@ -29,12 +31,15 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndNot, Every, Or, Phrase, Prefix, Term
 from whoosh.scoring import BM25F, BM25FScorer
 
-from .masks import mask_of, pack, unpack
+from .masks import pack, unpack
 
 SORT_COLUMNS = ("created", "title_sort")
 MAX_FILTER_MASKS = 64  # filter combinations remembered per searcher
 POSTINGS_BUDGET_BYTES = 96_000_000  # about what the decoded postings kept take in memory
 _INT_SIZE = 4  # the count before the pickled position deltas of a Positions value
+
+# A query's answer in one segment: each document's score (0.0 where it does not match), and which match.
+Matches = tuple[np.ndarray, np.ndarray]
 
 
 def _leaf_matcher(matcher):
@@ -76,14 +81,7 @@ def read_postings(matcher, values: bool = False) -> tuple[array, array, list | N
     return ids, weights, found
 
 
-def positions(value: bytes) -> accumulate:
-    """Decode the positions of a posting of Whoosh's Positions format (a count, then pickled deltas)."""
-    if value[-1:] != b".":
-        value += b"."
-    return accumulate(loads(value[_INT_SIZE:]))  # noqa: S301  (the index's own postings)
-
-
-def position_keys(ids: array, values: list) -> np.ndarray:
+def position_keys(ids: np.ndarray, values: list) -> np.ndarray:
     """Every position of a term in a segment as one sorted array of keys, document number << 32 | position.
 
     A phrase is then matched for all documents at once: the keys of the first word shifted by one
@@ -103,8 +101,7 @@ def position_keys(ids: array, values: list) -> np.ndarray:
     has = counts > 0
     before = running[firsts[has]] - flat[firsts[has]]
     at = running - np.repeat(before, counts[has])
-    docs = np.repeat(np.frombuffer(ids, dtype=f"u{ids.itemsize}").astype(np.int64), counts)
-    return (docs << 32) | at
+    return (np.repeat(ids, counts) << 32) | at
 
 
 class _Postings:
@@ -113,10 +110,11 @@ class _Postings:
     __slots__ = ("ids", "weights", "keys", "scored", "cost")
 
     def __init__(self, ids: array, weights: array):
-        self.ids, self.weights = ids, weights
+        self.ids = np.frombuffer(ids, dtype=f"u{ids.itemsize}").astype(np.int64)  # ascending
+        self.weights = np.frombuffer(weights, dtype=np.float64)
         self.keys: np.ndarray | None = None  # every position, for phrases (see position_keys)
         self.scored: tuple | None = None  # (BM25F figures, scores in the order of ids)
-        self.cost = 12 * len(ids)
+        self.cost = 24 * len(ids)
 
 
 class PostingCache:
@@ -142,30 +140,25 @@ class PostingCache:
             ids, weights, values = read_postings(reader.postings(field, btext), values=positions)
             found = _Postings(ids, weights)
             if positions:
-                found.keys = position_keys(ids, values)
+                found.keys = position_keys(found.ids, values)
             self._account(key, found)
         elif positions and found.keys is None:
-            ids, weights, values = read_postings(reader.postings(field, btext), values=True)
-            found.keys = position_keys(ids, values)
+            values = read_postings(reader.postings(field, btext), values=True)[2]
+            found.keys = position_keys(found.ids, values)
             self._account(key, found)
         return found
 
-    def scored(self, entry: _Postings, figures: tuple) -> array:
+    def scored(self, entry: _Postings, figures: tuple) -> np.ndarray:
         """Return the BM25F score of each posting of a term for these figures (idf, K1 + 1, norms)."""
         old = entry.scored[0] if entry.scored is not None else None
         if old is None or old[0] != figures[0] or old[1] != figures[1] or old[2] is not figures[2]:
             idf, k1_plus, norms = figures
-            entry.scored = (
-                figures,
-                array(
-                    "d",
-                    [idf * ((tf * k1_plus) / (tf + norms[d])) for d, tf in zip(entry.ids, entry.weights, strict=True)],
-                ),
-            )
+            tf = entry.weights
+            entry.scored = (figures, idf * ((tf * k1_plus) / (tf + norms[entry.ids])))
         return entry.scored[1]
 
     def _account(self, key: tuple, entry: _Postings) -> None:
-        cost = 20 * len(entry.ids) + (entry.keys.nbytes if entry.keys is not None else 0)
+        cost = 32 * len(entry.ids) + (entry.keys.nbytes if entry.keys is not None else 0)
         with self._lock:
             old = self._items.get(key)
             if old is not None:
@@ -196,7 +189,7 @@ class SegmentArrays:
         self._lock = threading.Lock()
         self._values: dict[str, dict[str, int]] = {}
         self._lengths: dict[str, list[int]] = {}
-        self._norms: dict[tuple, list[float]] = {}
+        self._norms: dict[tuple, np.ndarray] = {}
         self._columns: dict[str, list] = {}
 
     def values(self, reader, field: str) -> dict[str, int]:
@@ -221,7 +214,7 @@ class SegmentArrays:
             masks[fieldobj.from_bytes(btext)] = pack(flags)
         return masks
 
-    def norms(self, reader, field: str, avgfl: float, b: float, k1: float) -> list[float]:
+    def norms(self, reader, field: str, avgfl: float, b: float, k1: float) -> np.ndarray:
         """BM25's length normalisation K1 * (1 - B + B * length / average length) of each document."""
         key = (field, avgfl, b, k1)
         found = self._norms.get(key)
@@ -229,7 +222,7 @@ class SegmentArrays:
             lengths = self._lengths.get(field)
             if lengths is None:
                 lengths = self._lengths[field] = [reader.doc_field_length(d, field, 1) or 1 for d in range(self.size)]
-            found = [k1 * ((1 - b) + b * length / avgfl) for length in lengths]
+            found = np.array([k1 * ((1 - b) + b * length / avgfl) for length in lengths], dtype=np.float64)
             with self._lock:
                 # Average lengths change with every generation; keep the latest few.
                 if len(self._norms) > 16:
@@ -254,16 +247,6 @@ class SegmentArrays:
         return found
 
 
-def _add_all(out: dict[int, float], items) -> None:
-    """Add (document number, score) pairs into out (into an empty dict, as one update)."""
-    if not out:
-        out.update(items)  # 0.0 + score is score
-        return
-    get = out.get
-    for docnum, score in items:
-        out[docnum] = get(docnum, 0.0) + score
-
-
 class _Leaf:
     """One segment of a searcher: its sub-searcher, offset, arrays, and which documents are live."""
 
@@ -283,26 +266,28 @@ class _Leaf:
         self._figures: dict[tuple, tuple | None] = {}  # statistics are fixed for this searcher
 
     # -- evaluating a query into the scores of its matches, by document number -----------------
-    def scores(self, query) -> dict[int, float] | None:
-        """Score the matching documents of this segment; None stands for every document (score unused).
+    def empty(self) -> Matches:
+        return np.zeros(self.size), np.zeros(self.size, dtype=bool)
 
-        Only matches are held, so the work grows with the postings read, not with the segment."""
+    def scores(self, query) -> Matches | None:
+        """Score this segment's documents for a query: (scores, matched), arrays by document number,
+        a score 0.0 where nothing matched; None stands for every document (score unused)."""
         kind = type(query)
         if kind is Every:
             return None
         if not self.bm25:
             return self._generic(query)
         if kind is Term:
-            out: dict[int, float] = {}
+            out = self.empty()
             return out if self._add_term(out, query.fieldname, query.text, query.boost) else self._generic(query)
         if kind is Prefix and query.boost == 1.0:
-            out = {}
+            out = self.empty()
             return out if self._add_prefix(out, query) else self._generic(query)
         if kind is Phrase and query.boost == 1.0 and query.slop == 1:
             found = self._phrase(query)
             return self._generic(query) if found is None else found
         if kind is Or and query.boost == 1.0 and not query.minmatch and query.scale is None:
-            out = {}
+            out = self.empty()
             phrases: dict = {}  # the same phrase twice counts twice, as in Whoosh, but is matched once
             for sub in query.subqueries:
                 sub_kind, plain = type(sub), sub.boost == 1.0
@@ -310,34 +295,36 @@ class _Leaf:
                     continue
                 if sub_kind is Prefix and plain and self._add_prefix(out, sub):
                     continue
-                if sub_kind is Phrase and plain and sub.slop == 1:
+                if sub_kind is Phrase:
                     if sub not in phrases:
-                        phrases[sub] = self._phrase(sub)
-                    if phrases[sub] is not None:
-                        _add_all(out, phrases[sub].items())
-                        continue
-                found = self.scores(sub)
+                        phrases[sub] = self.scores(sub)
+                    found = phrases[sub]
+                else:
+                    found = self.scores(sub)
                 if found is None:
                     return None
-                _add_all(out, found.items())
+                # Scores are summed in the order of the subqueries, as Whoosh sums them (x + 0.0 is x).
+                scores, matched = out
+                scores += found[0]
+                matched |= found[1]
             return out
         if kind is And and query.boost == 1.0:
             parts = [p for p in map(self.scores, query.subqueries) if p is not None]
             if not parts:
                 return None
-            out = parts[0]
-            for other in parts[1:]:
-                # Walk the smaller side; the sum is the same either way round (addition commutes).
-                small, large = (out, other) if len(out) <= len(other) else (other, out)
-                out = {d: score + large[d] for d, score in small.items() if d in large}
-            return out
+            scores, matched = parts[0]
+            for other_scores, other_matched in parts[1:]:
+                matched = matched & other_matched
+                scores = np.where(matched, scores + other_scores, 0.0)
+            return scores, matched
         if kind is AndNot and query.boost == 1.0:
             positive, negative = self.scores(query.a), self.scores(query.b)
             if negative is None:
-                return {}
+                return self.empty()
             if positive is None:
-                positive = dict.fromkeys(range(self.size), 1.0)
-            return {d: score for d, score in positive.items() if d not in negative}
+                positive = np.ones(self.size), np.ones(self.size, dtype=bool)
+            matched = positive[1] & ~negative[1]
+            return np.where(matched, positive[0], 0.0), matched
         return self._generic(query)
 
     def _terms(self, field: str, btext: bytes, positions: bool = False) -> _Postings:
@@ -367,7 +354,7 @@ class _Leaf:
             return None
         return btext if (field, btext) in self.reader else None
 
-    def _add_term(self, out: dict[int, float], field: str, text, boost: float) -> bool:
+    def _add_term(self, out: Matches, field: str, text, boost: float) -> bool:
         """Add a term's BM25F scores to out; return False when it cannot be scored here."""
         btext = self._btext(field, text)
         if btext is None:
@@ -378,11 +365,12 @@ class _Leaf:
         entry = self._terms(field, btext)
         scores = self.postings.scored(entry, figures)
         if boost != 1.0:
-            scores = [score * boost for score in scores]
-        _add_all(out, zip(entry.ids, scores, strict=True))
+            scores = scores * boost
+        out[0][entry.ids] += scores  # a term's document numbers are distinct
+        out[1][entry.ids] = True
         return True
 
-    def _add_prefix(self, out: dict[int, float], query) -> bool:
+    def _add_prefix(self, out: Matches, query) -> bool:
         """Add a prefix's scores as Whoosh scores it: its expansions ORed without weighting, which
         Whoosh honours only when it preloads the union (a segment of up to 5,000 documents and
         more than two expansions, or 1,024 and more): then every match scores 1. Otherwise each
@@ -393,19 +381,20 @@ class _Leaf:
         texts = [t for t in self.reader.expand_prefix(field, query.text) if t]
         if len(texts) == 1 or (len(texts) < 1024 and (len(texts) == 2 or self.size > 5000)):
             return all(self._add_term(out, field, btext, 1.0) for btext in texts)
-        matched = set()
+        matched = np.zeros(self.size, dtype=bool)
         for btext in texts:
-            matched.update(self._terms(field, btext).ids)
-        _add_all(out, zip(matched, repeat(1.0)))
+            matched[self._terms(field, btext).ids] = True
+        out[0][matched] += 1.0
+        out[1][matched] = True
         return True
 
-    def _phrase(self, query) -> dict[int, float] | None:
+    def _phrase(self, query) -> Matches | None:
         """Match words at consecutive positions, scored as Whoosh's phrase matcher scores: the sum
         of each word's BM25F (a repeated word counts each time). None when it cannot be done here."""
         field = query.fieldname
         btexts = [self._btext(field, w) for w in query.words]
         if not btexts or None in btexts:
-            return {}
+            return self.empty()
         figures = {b: self._scorer(field, b) for b in set(btexts)}
         if None in figures.values():
             return None
@@ -416,28 +405,28 @@ class _Leaf:
         for offset in order[1:]:
             keys = entries[btexts[offset]].keys
             if not len(starts) or not len(keys):
-                return {}
+                return self.empty()
             wanted = starts + offset
             found = np.searchsorted(keys, wanted)
             np.minimum(found, len(keys) - 1, out=found)
             starts = starts[keys[found] == wanted]
         docs = np.unique(starts >> 32)
-        if not len(docs):
-            return {}
         total = np.zeros(len(docs))
         for btext in btexts:  # in the phrase's order, as Whoosh adds them
             entry = entries[btext]
-            scores = np.frombuffer(self.postings.scored(entry, figures[btext]), dtype=np.float64)
-            ids = np.frombuffer(entry.ids, dtype=f"u{entry.ids.itemsize}")
-            total += scores[np.searchsorted(ids, docs)]
-        return dict(zip(docs.tolist(), total.tolist(), strict=True))
+            total += self.postings.scored(entry, figures[btext])[np.searchsorted(entry.ids, docs)]
+        out = self.empty()
+        out[0][docs] = total
+        out[1][docs] = True
+        return out
 
-    def _generic(self, query) -> dict[int, float]:
+    def _generic(self, query) -> Matches:
         """Score a query through its Whoosh matcher (anything not handled above)."""
         matcher = query.matcher(self.searcher, self.searcher.context())
-        out = {}
+        out = self.empty()
         while matcher.is_active():
-            out[matcher.id()] = matcher.score() or 1e-9  # a match never scores 0 here
+            out[0][matcher.id()] = matcher.score() or 1e-9  # a match never scores 0 here
+            out[1][matcher.id()] = True
             matcher.next()
         return out
 
@@ -490,8 +479,8 @@ class SearchView:
         for leaf, (mask, flags) in zip(self.leaves, self.allowed(filters), strict=True):
             scores = leaf.scores(query)
             if scores is not None:
-                mask &= mask_of(scores, leaf.size)
-                flags = unpack(mask, leaf.size)
+                flags = (np.frombuffer(flags, dtype=bool) & scores[1]).tobytes()
+                mask = pack(flags)
             found = mask.bit_count()
             if not found:
                 continue
@@ -516,11 +505,16 @@ class SearchView:
                 if scores is None:
                     best += [(0.0, leaf.offset + d) for d in islice(compress(range(leaf.size), flags), limit)]
                     continue
-                docs = [d for d in scores if flags[d]]
-                # The best scores first (compared in C), then every match tied with the last of them.
-                found = heapq.nlargest(limit, docs, key=scores.__getitem__)
-                floor = scores[found[-1]]
-                best += [(-scores[d], leaf.offset + d) for d in docs if scores[d] >= floor]
+                docs = np.flatnonzero(np.frombuffer(flags, dtype=bool))
+                if not len(docs):
+                    continue
+                # The best scores first, then every match tied with the last of them.
+                values = scores[0][docs]
+                if len(values) > limit:
+                    floor = np.partition(values, len(values) - limit)[len(values) - limit]
+                    kept = values >= floor
+                    values, docs = values[kept], docs[kept]
+                best += zip((-values).tolist(), (docs + leaf.offset).tolist(), strict=True)
             return [(docnum, -negated) for negated, docnum in heapq.nsmallest(limit, best)]
         column = "created" if sort == "newest" else "title_sort"
         keyed = []

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import numpy as np
 import pytest
 from whoosh import sorting
+from whoosh.formats import Positions
 from whoosh.query import And, Or, Term
 
 from methodbook.search import SearchRequest, make_backend
 from methodbook.search.masks import pack, unpack
 from methodbook.search.query import parse_query
 from methodbook.search.whoosh_backend import FACET_FIELDS, correction, whoosh_query
-from methodbook.search.whoosh_segments import PostingCache
+from methodbook.search.whoosh_segments import PostingCache, position_keys
 from tests.methodbook.search.helpers import apply, doc, rebuild, search
 
 QUERIES = [
@@ -128,6 +130,18 @@ def test_the_fast_path_answers_as_whoosh_search_after_changes(changed_starter):
         assert answer(backend, text, filters, sort, 30) == reference(backend, text, filters, sort, 30), text
 
 
+def test_tied_scores_beyond_a_page_go_to_the_lower_document_numbers_as_in_whoosh(tmp_path):
+    """Twelve entries score alike: a page of five holds the first five by document number, on every segment."""
+    with whoosh_backend(tmp_path / "index") as backend:
+        rebuild(backend, [doc(n, f"Mall {n}", "Samtal och fika.") for n in range(1, 13)])
+        apply(backend, [doc(n, f"Mall {n}", "Samtal och fika.") for n in range(13, 20)])
+        for limit in (1, 5, 15):
+            total, ids, facets = answer(backend, "samtal", {}, "relevance", limit)
+            whoosh_total, whoosh_ids, whoosh_facets = reference(backend, "samtal", {}, "relevance", limit)
+            assert (total, facets) == (whoosh_total, whoosh_facets)
+            assert ids == whoosh_ids[:limit] == list(range(1, limit + 1)), limit
+
+
 def test_facet_counts_after_add_replace_and_delete(tmp_path):
     with whoosh_backend(tmp_path / "index") as backend:
         rebuild(backend, [doc(1, "Fika", "Samtal.", tags=["a"]), doc(2, "Walkshop", "Samtal.", tags=["a", "b"])])
@@ -165,6 +179,15 @@ def test_masks_pack_one_bit_per_document(flags):
     assert unpack(mask, len(flags)) == flags
 
 
+@pytest.mark.parametrize("stop", [True, False], ids=["as-whoosh3-writes", "without-pickle-stop"])
+def test_position_keys_are_document_and_position_of_every_occurrence(stop):
+    encoded = [Positions().encode(p) for p in ([0, 4, 5], [2], [1, 1000, 70_000])]
+    values = encoded if stop else [v[:-1] if v.endswith(b".") else v for v in encoded]
+    keys = position_keys(np.array([3, 7, 9], dtype=np.int64), values)
+    expected = [(3, 0), (3, 4), (3, 5), (7, 2), (9, 1), (9, 1000), (9, 70_000)]
+    assert keys.tolist() == [d << 32 | p for d, p in expected]
+
+
 def test_the_posting_cache_keeps_what_fits_and_forgets_merged_segments(tmp_path):
     with whoosh_backend(tmp_path / "index") as backend:
         rebuild(backend, [doc(n, f"Samtal {n}", "Samtal och fika.") for n in range(1, 30)])
@@ -185,6 +208,17 @@ def test_the_posting_cache_keeps_what_fits_and_forgets_merged_segments(tmp_path)
         assert cache.get(("s1", "text", b"samtal"), reader, "text", b"samtal") is not first
 
 
+def live_scores(view, query) -> dict[int, float]:
+    """The fast path's score of every live match, by Whoosh's document number."""
+    found = {}
+    for leaf in view.leaves:
+        scores = leaf.scores(query)
+        assert scores is not None, "every query here has words"
+        matched = [d for d in scores[1].nonzero()[0].tolist() if leaf.live >> d & 1]
+        found.update((leaf.offset + d, float(scores[0][d])) for d in matched)
+    return found
+
+
 @pytest.mark.parametrize("text", sorted({text for text, _, _ in QUERIES if text}))
 def test_every_match_scores_as_whoosh_scores_it(changed_starter, text):
     """Not only the order of the first hits: the fast path's score of every live match is Whoosh's."""
@@ -194,11 +228,7 @@ def test_every_match_scores_as_whoosh_scores_it(changed_starter, text):
     for any_words in (False, True):
         query = whoosh_query(parsed, any_words=any_words)
         expected = {hit.docnum: hit.score for hit in view.searcher.search(query, limit=None)}
-        found = {}
-        for leaf in view.leaves:
-            scores = leaf.scores(query)
-            assert scores is not None, "every query here has words"
-            found.update((leaf.offset + d, score) for d, score in scores.items() if leaf.live >> d & 1)
+        found = live_scores(view, query)
         assert found == pytest.approx(expected, rel=1e-12), (text, any_words)
 
 
@@ -222,10 +252,7 @@ def test_phrases_match_and_score_as_whoosh_whatever_the_segments(tmp_path, text)
             view = backend.view()
             query = whoosh_query(parse_query(text))
             expected = {hit.docnum: hit.score for hit in view.searcher.search(query, limit=None)}
-            found = {}
-            for leaf in view.leaves:
-                scores = leaf.scores(query) or {}
-                found.update((leaf.offset + d, score) for d, score in scores.items() if leaf.live >> d & 1)
+            found = live_scores(view, query)
             assert expected, (text, step)
             assert found == pytest.approx(expected, rel=1e-12), (text, step)
             apply(backend, [doc(1, "Steg för steg", "Steg för steg i små grupper igen.", revision=2)], [4])
