@@ -267,6 +267,7 @@ class _Leaf:
 
     # -- evaluating a query into the scores of its matches, by document number -----------------
     def empty(self) -> Matches:
+        """No document matched (fresh arrays: callers add into them)."""
         return np.zeros(self.size), np.zeros(self.size, dtype=bool)
 
     def scores(self, query) -> Matches | None:
