@@ -48,7 +48,7 @@ from .documents import IndexDocument
 from .masks import Catalogue, CatalogueRow
 from .query import Clause, parse_query
 from .snippets import snippet
-from .text import LANGUAGES, part_terms, query_variants, stem, stems, words
+from .text import LANGUAGES, compound_split, part_terms, query_variants, stem, stems, words
 
 log = logging.getLogger(__name__)
 
@@ -978,13 +978,18 @@ class PostgresBackend:
             if len(folded) < 4 or len(folded) > 30 or folded in known:
                 corrected.append(word)
                 continue
-            found = self._correction(conn, folded)
+            found = self._correction(conn, folded) or compound_split(word, lambda parts: self._frequencies(conn, parts))
             if found:
                 corrected.append(found)
                 changed = True
             else:
                 corrected.append(word)
         return " ".join(corrected) if changed else None
+
+    def _frequencies(self, conn, folded_words: set[str]) -> dict[str, int]:
+        """How often each of these words is indexed (words no document has are left out)."""
+        sql = "SELECT word, freq FROM dela_search_words WHERE word = ANY(CAST(:w AS text[]))"
+        return dict(conn.execute(text(sql), {"w": sorted(folded_words)}).all())
 
     def _correction(self, conn, folded: str) -> str | None:
         """The most frequent indexed word within two edits; of equally frequent ones the last

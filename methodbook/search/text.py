@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 from whoosh.lang import stemmer_for_language
@@ -66,6 +67,35 @@ def compound_parts(word: str, language: str) -> set[str]:
             parts.add(stem(head[:-1], language))
     whole = stem(word, language)
     return {p for p in parts if len(p) >= MIN_PART - 1 and p != whole}
+
+
+def compound_split(word: str, frequency: Callable[[set[str]], Mapping[str, int]]) -> str | None:
+    """Read a long word that no document has as two indexed words: ``dagordningsmall`` →
+    ``dagordning mall``.
+
+    A query word is not split into parts the way an indexed word is (that would match far too
+    much), so a compound nobody wrote finds nothing. Every cut leaving two parts of at least four
+    letters is tried, with and without a joining s or e on the head; ``frequency`` tells how many
+    documents have each folded part. The cut whose rarer part is the most common wins, then the
+    longer head. The parts keep the letters the user typed where each folds to one letter.
+    """
+    folded = fold(word)
+    if len(folded) < MIN_COMPOUND or not folded.isalpha():
+        return None
+    cuts = []
+    for cut in range(MIN_PART, len(folded) - MIN_PART + 1):
+        cuts.append((cut, cut))
+        if folded[cut - 1] in LINKS and cut > MIN_PART:
+            cuts.append((cut - 1, cut))
+    counts = frequency({folded[:end] for end, _ in cuts} | {folded[start:] for _, start in cuts})
+    ranked = [(min(counts.get(folded[:end], 0), counts.get(folded[start:], 0)), end, start) for end, start in cuts]
+    found, end, start = max(ranked)
+    if not found:
+        return None
+    letters = word.lower()
+    if not all(len(fold(c)) == 1 for c in letters):
+        letters = folded
+    return f"{letters[:end]} {letters[start:]}"
 
 
 def part_terms(text: str, language: str) -> list[str]:

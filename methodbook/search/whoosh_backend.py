@@ -29,7 +29,7 @@ from . import Hit, SearchRequest, SearchResult, Suggestion
 from .documents import IndexDocument
 from .query import Clause, parse_query
 from .snippets import snippet
-from .text import LANGUAGES, part_terms, query_variants, stem, stems, words
+from .text import LANGUAGES, compound_split, part_terms, query_variants, stem, stems, words
 from .whoosh_segments import PostingCache, SearchView, SegmentArrays
 
 _TERMS = SpaceSeparatedTokenizer()
@@ -407,7 +407,9 @@ class WhooshBackend:
             if len(folded) < 4 or len(folded) > 30 or searcher.doc_frequency("spell", folded):
                 corrected.append(word)
                 continue
-            found = correction(searcher.reader(), "spell", folded, SPELLING_DISTANCE)
+            found = correction(searcher.reader(), "spell", folded, SPELLING_DISTANCE) or compound_split(
+                word, lambda parts: {p: searcher.frequency("spell", p) for p in parts}
+            )
             if found:
                 corrected.append(found)
                 changed = True

@@ -177,6 +177,26 @@ def test_did_you_mean_after_several_commits(backend):
     assert search(backend, "kolegor").suggestion == "kollegor"
 
 
+def test_a_compound_nobody_wrote_is_offered_as_two_words_that_find_it(backend):
+    rebuild(backend, [
+        doc(1, "Dagordning för nätverksmöte", "En mall för dagordningen. Skicka mallen i god tid."),
+        doc(2, "Mötesplats", "Ett rum där alla får plats, med en guide som visar runt."),
+        doc(3, "Small talk", "Short conversations before the meeting starts.", language="en"),
+    ])  # fmt: skip
+    result = timed(backend, "dagordningsmall")
+    assert result.total == 0
+    assert result.suggestion == "dagordning mall"
+    assert ids(search(backend, result.suggestion)) == [1]
+    assert search(backend, "Mötesplatsguide").suggestion == "mötesplats guide"
+    assert search(backend, "fika dagordningsmall").suggestion == "fika dagordning mall"
+
+
+def test_a_misspelling_is_corrected_before_it_is_split(spelling_corpus):
+    # "walksshop" also reads as walk-s-shop, and both words are indexed.
+    apply(spelling_corpus, [doc(4, "Walk", "Om att gå."), doc(5, "Shop", "Om en butik.")])
+    assert search(spelling_corpus, "walksshop").suggestion == "walkshop"
+
+
 def test_nonsense_gets_no_suggestion(spelling_corpus):
     result = search(spelling_corpus, "qzxvjk")
     assert result.total == 0

@@ -43,8 +43,7 @@ CASES = [
     Case("sv", "kritiska vänner", "kritisk-van"),
     Case("sv", "hur får jag feedback på mitt projekt från en annan kommun", "kritisk-van"),
     Case("sv", "mall för dagordning", "dagordning-for-natverksmote"),
-    Case("sv", "dagordningsmall", "dagordning-for-natverksmote",
-         "query words are not split into compound parts, only indexed words are"),
+    Case("sv", "dagordningsmall", "dagordning-for-natverksmote"),
     Case("sv", "walkshp", "walkshop"),
     Case("sv", "gå runt i området och prata om platsen", "walkshop"),
     Case("sv", "kvällswalkshop", "walkshop"),
@@ -97,8 +96,7 @@ CASES = [
     Case("en", "who are the stakeholders", "stakeholder-mapping",
          "every word must match; 'who' is missing from the entry and another entry has all four words"),
     Case("en", "press release", "press-release-template"),
-    Case("en", "critical friend", "kritisk-van",
-         "no link between the English name and the Swedish entry; only method-book mentions it"),
+    Case("en", "critical friend", "kritisk-van"),
 ]  # fmt: skip
 
 
