@@ -815,12 +815,15 @@ class PostgresBackend:
             order = "newest"
         else:
             order = None  # relevance
-        units = [_any_of(group) for group in parsed.groups]
+        units = [_any_of(group) for group in parsed.required_groups]
         some = [u for u in units if u is not None]
+        # Function words do not decide what matches; where an entry has them they add to its rank.
+        extra = [u for u in map(_any_of, parsed.optional_groups) if u is not None]
         excluded = _any_of(parsed.excluded)
         ranked = order is None and bool(some)
         # Every unit's share of the documents weighs it in the ranking (a rare word counts more).
-        counted = some if ranked and len(some) > 1 else []
+        rank_units = some + extra
+        counted = rank_units if ranked and len(rank_units) > 1 else []
         first = _join(units, "&") if some and None not in units else None
         with self._catalogue_lock:
             known = self._document_counts.known(oid, counted)
@@ -837,7 +840,7 @@ class PostgresBackend:
                 matched = catalogue.mask(found.positions) & allowed if first is not None else 0
                 head = catalogue.mask(found.head) & matched if ranked else 0
             documents = len(catalogue)
-        if not matched and len(parsed.groups) > 1 and some:
+        if not matched and len(parsed.required_groups) > 1 and some:
             # No entry has every word: rank the entries that have some of them.
             either = self._matches(conn, _join(some, "|"), None, [], ranked)
             with self._catalogue_lock:
@@ -859,7 +862,7 @@ class PostgresBackend:
         if not candidates:
             rows = []
         elif ranked:
-            rows = self._ranked(conn, candidates, some, counts, documents, start, per_page)
+            rows = self._ranked(conn, candidates, rank_units, counts, documents, start, per_page)
         else:
             placed = {entry_id: i for i, entry_id in enumerate(candidates)}
             rows = sorted(_binary(conn, _PAGE_SQL, {"ids": candidates}), key=lambda r: placed[r.entry_id])

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..errors import Message
 from ..i18n import N_
-from .text import words
+from .text import is_function_word, words
 
 MAX_QUERY = 500
 MAX_CLAUSES = 12
@@ -43,7 +43,12 @@ class Clause:
 
 @dataclass
 class ParsedQuery:
-    """AND of groups; each group is an OR of clauses. Plus exclusions and field filters."""
+    """AND of groups; each group is an OR of clauses. Plus exclusions and field filters.
+
+    Groups that are only a function word (``who``, ``är``, ``hvordan``) are optional when the
+    query has other groups: an entry need not have them, but ranks higher if it does. A question
+    typed as a sentence then finds the entries that have its other words.
+    """
 
     groups: list[list[Clause]] = field(default_factory=list)
     excluded: list[Clause] = field(default_factory=list)
@@ -53,6 +58,22 @@ class ParsedQuery:
     @property
     def is_empty(self) -> bool:
         return not self.groups
+
+    def _optional(self, group: list[Clause]) -> bool:
+        (clause,) = group if len(group) == 1 else (None,)
+        return clause is not None and not clause.prefix and not clause.is_phrase and is_function_word(clause.words[0])
+
+    @property
+    def required_groups(self) -> list[list[Clause]]:
+        """The groups every match must have (all of them when every group is a function word)."""
+        required = [g for g in self.groups if not self._optional(g)]
+        return required or list(self.groups)
+
+    @property
+    def optional_groups(self) -> list[list[Clause]]:
+        """The groups that only add to the rank of the matches that have them."""
+        optional = [g for g in self.groups if self._optional(g)]
+        return optional if len(optional) < len(self.groups) else []
 
     def plain_words(self) -> list[str]:
         """Every positive word, for spelling suggestions and highlighting."""

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 
-from whoosh.lang import stemmer_for_language
+from whoosh.lang import stemmer_for_language, stopwords_for_language
 
 from ..slugs import fold
 
@@ -17,6 +17,18 @@ MIN_PART = 4
 MIN_COMPOUND = 8
 # Letters that join the parts of a Nordic compound: nätverk-s-möte, børn-e-bog.
 LINKS = ("s", "e")
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    names = ("swedish", "danish", "norwegian", "english")
+    return frozenset(fold(w) for name in names for w in stopwords_for_language(name))
+
+
+def is_function_word(word: str) -> bool:
+    """Tell whether a word is one of Snowball's stop words (och, og, the, hur, hvordan, who …) in
+    any of the four languages, compared folded."""
+    return fold(word) in _function_words()
 
 
 @lru_cache(maxsize=4)

@@ -20,7 +20,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import NgramWordAnalyzer, SpaceSeparatedTokenizer
 from whoosh.codec.base import Automata
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.query import And, AndNot, Every, Or, Phrase, Prefix, Term
+from whoosh.query import And, AndMaybe, AndNot, Every, Or, Phrase, Prefix, Term
 
 from ..errors import Message
 from ..i18n import N_
@@ -127,9 +127,13 @@ def _clause_query(clause: Clause):
 
 
 def whoosh_query(parsed, any_words: bool = False):
-    """Return the Whoosh query of a parsed search: every word group (or, with any_words, any of them)."""
-    groups = [Or([_clause_query(c) for c in group]) for group in parsed.groups]
+    """Return the Whoosh query of a parsed search: every required word group (or, with any_words,
+    any of them), and the optional groups (function words) for the rank only."""
+    groups = [Or([_clause_query(c) for c in group]) for group in parsed.required_groups]
     query = (Or(groups) if any_words else And(groups)) if groups else Every()
+    optional = [Or([_clause_query(c) for c in group]) for group in parsed.optional_groups]
+    if optional:
+        query = AndMaybe(query, Or(optional))
     if parsed.excluded:
         query = AndNot(query, Or([_clause_query(c) for c in parsed.excluded]))
     return query
@@ -364,7 +368,7 @@ class WhooshBackend:
         elif request.sort == "title":
             sort = "title"
         total, top, counts = view.run(query, mask_filters, sort, page * per_page, FACET_FIELDS)
-        if total == 0 and len(parsed.groups) > 1:
+        if total == 0 and len(parsed.required_groups) > 1:
             # No entry has every word: rank the entries that have some of them.
             total, top, counts = view.run(
                 whoosh_query(parsed, any_words=True), mask_filters, sort, page * per_page, FACET_FIELDS

@@ -28,7 +28,7 @@ from pickle import loads
 
 import numpy as np
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.query import And, AndNot, Every, Or, Phrase, Prefix, Term
+from whoosh.query import And, AndMaybe, AndNot, Every, Or, Phrase, Prefix, Term
 from whoosh.scoring import BM25F, BM25FScorer
 
 from .masks import pack, unpack
@@ -318,6 +318,13 @@ class _Leaf:
                 matched = matched & other_matched
                 scores = np.where(matched, scores + other_scores, 0.0)
             return scores, matched
+        if kind is AndMaybe and query.boost == 1.0:
+            required, optional = self.scores(query.a), self.scores(query.b)
+            if required is None or optional is None:
+                return self._generic(query)
+            matched = required[1]
+            # The optional part's score is 0.0 where it did not match, so adding it everywhere is Whoosh's sum.
+            return np.where(matched, required[0] + optional[0], 0.0), matched
         if kind is AndNot and query.boost == 1.0:
             positive, negative = self.scores(query.a), self.scores(query.b)
             if negative is None:

@@ -132,6 +132,33 @@ def test_role_words_are_searchable(backend):
     assert ids(search(backend, "bibliotekarier")) == [1]
 
 
+@pytest.fixture
+def question_corpus(backend):
+    rebuild(backend, [
+        doc(1, "Stakeholders", "A map of the stakeholders.", language="en"),
+        doc(2, "Stakeholders", "A map of who the stakeholders are.", language="en"),
+        doc(3, "Fika", "Coffee and buns for whoever comes.", language="en"),
+    ])  # fmt: skip
+    return backend
+
+
+def test_a_question_finds_entries_without_its_function_words(question_corpus):
+    assert ids(search(question_corpus, "stakeholders")) == [1, 2]  # the shorter entry first
+    result = timed(question_corpus, "who are the stakeholders")
+    assert ids(result) == [2, 1]  # both match; the one with "who" and "are" ranks first
+    assert result.notes == []
+
+
+def test_function_words_alone_are_all_required(question_corpus):
+    assert ids(search(question_corpus, "who are")) == [2]
+    assert ids(search(question_corpus, "the")) == [1, 2]
+
+
+def test_a_function_word_does_not_match_on_its_own_beside_other_words(question_corpus):
+    assert search(question_corpus, "who zzzzqqq").total == 0
+    assert ids(search(question_corpus, '"who the" map')) == [2]  # in a phrase it counts
+
+
 # -- spelling ----------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from methodbook.search.query import MAX_CLAUSES, MAX_QUERY, MAX_WORD, Clause, ParsedQuery, parse_query
+from methodbook.search.text import words
 
 # Inputs a search box meets that are not well-formed queries; the contract tests run them on each backend too.
 MALFORMED = {
@@ -151,6 +152,34 @@ def test_a_quoted_phrase_is_one_clause():
     assert parsed.groups[0][0].is_phrase
     assert not parsed.groups[1][0].is_phrase
     assert parsed.notes == []
+
+
+@pytest.mark.parametrize(
+    "text, required, optional",
+    [
+        ("who are the stakeholders", [[["stakeholders"]]], [[["who"]], [["are"]], [["the"]]]),
+        ("hur får vi återkoppling", [[["får"]], [["återkoppling"]]], [[["hur"]], [["vi"]]]),
+        ("hvordan evaluerer vi", [[["evaluerer"]]], [[["hvordan"]], [["vi"]]]),
+        ("mote pa biblioteket", [[["mote"]], [["biblioteket"]]], [[["pa"]]]),  # på, typed without å
+        ("Och fika", [[["fika"]]], [[["och"]]]),
+    ],
+)
+def test_function_words_are_optional_beside_other_words(text, required, optional):
+    parsed = parse_query(text)
+    assert words_of(parsed.required_groups) == required
+    assert words_of(parsed.optional_groups) == optional
+    assert len(parsed.groups) == len(required) + len(optional)
+    assert [w.lower() for w in parsed.plain_words()] == words(text)  # suggestions keep the order typed
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["och", "the and of", '"who are" stakeholders', "the* stakeholders", "who OR stakeholders", "vi -fika"],
+)
+def test_function_words_are_required_alone_in_phrases_prefixes_and_or(text):
+    parsed = parse_query(text)
+    assert parsed.optional_groups == []
+    assert parsed.required_groups == parsed.groups
 
 
 def test_a_hyphenated_word_is_a_phrase():

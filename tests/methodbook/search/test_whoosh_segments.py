@@ -35,6 +35,10 @@ QUERIES = [
     ("feedback", {"language": ["sv", "da"]}, "relevance"),
     ("samtal", {"tag": ["dialog", "feedback"], "kind": ["method"]}, "relevance"),
     ("feedback zzzzqqq", {}, "relevance"),  # no entry has both: the any-words pass
+    ("hur gör vi ett samtal", {}, "relevance"),  # function words rank but need not match
+    ("what is a walkshop", {}, "relevance"),
+    ("och zzzzqqq", {}, "relevance"),  # the optional word alone does not match
+    ("och det", {}, "relevance"),  # only function words: all required
     ("zzzzqqq", {}, "relevance"),
     ("", {}, "relevance"),
     ("", {"role": ["librarians"]}, "title"),
@@ -70,7 +74,7 @@ def reference(backend, text: str, filters: dict, sort: str, limit: int):
         )
 
     results = run(whoosh_query(parsed))
-    if len(results) == 0 and len(parsed.groups) > 1:
+    if len(results) == 0 and len(parsed.required_groups) > 1:
         results = run(whoosh_query(parsed, any_words=True))
     counts = {
         name: {str(k): n for k, n in results.groups(name).items() if k not in (None, "none", "")}
