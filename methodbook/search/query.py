@@ -41,6 +41,11 @@ class Clause:
         return len(self.words) > 1
 
 
+def _is_function_word(clause: Clause) -> bool:
+    """A single plain word (no prefix, no phrase) that is a function word."""
+    return not clause.prefix and not clause.is_phrase and is_function_word(clause.words[0])
+
+
 @dataclass
 class ParsedQuery:
     """AND of groups; each group is an OR of clauses. Plus exclusions and field filters.
@@ -59,21 +64,21 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return not self.groups
 
-    def _optional(self, group: list[Clause]) -> bool:
-        (clause,) = group if len(group) == 1 else (None,)
-        return clause is not None and not clause.prefix and not clause.is_phrase and is_function_word(clause.words[0])
+    def _split(self) -> tuple[list[list[Clause]], list[list[Clause]]]:
+        required, optional = [], []
+        for group in self.groups:
+            (optional if len(group) == 1 and _is_function_word(group[0]) else required).append(group)
+        return (required, optional) if required else (optional, [])
 
     @property
     def required_groups(self) -> list[list[Clause]]:
         """The groups every match must have (all of them when every group is a function word)."""
-        required = [g for g in self.groups if not self._optional(g)]
-        return required or list(self.groups)
+        return self._split()[0]
 
     @property
     def optional_groups(self) -> list[list[Clause]]:
         """The groups that only add to the rank of the matches that have them."""
-        optional = [g for g in self.groups if self._optional(g)]
-        return optional if len(optional) < len(self.groups) else []
+        return self._split()[1]
 
     def plain_words(self) -> list[str]:
         """Every positive word, for spelling suggestions and highlighting."""

@@ -87,8 +87,8 @@ def compound_split(word: str, frequency: Callable[[set[str]], Mapping[str, int]]
 
     A query word is not split into parts the way an indexed word is (that would match far too
     much), so a compound nobody wrote finds nothing. Every cut leaving two parts of at least four
-    letters is tried, with and without a joining s or e on the head; ``frequency`` tells how many
-    documents have each folded part. The cut whose rarer part is the most common wins, then the
+    letters is tried, with and without a joining s or e on the head; ``frequency`` tells how often
+    each folded part is indexed. The cut whose rarer part is the most common wins, then the
     longer head. The parts keep the letters the user typed where each folds to one letter.
     """
     folded = fold(word)

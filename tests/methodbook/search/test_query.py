@@ -174,7 +174,15 @@ def test_function_words_are_optional_beside_other_words(text, required, optional
 
 @pytest.mark.parametrize(
     "text",
-    ["och", "the and of", '"who are" stakeholders', "the* stakeholders", "who OR stakeholders", "vi -fika"],
+    [
+        "och",
+        "the and of",
+        '"who are" stakeholders',
+        "the* stakeholders",
+        "who OR stakeholders",
+        "who OR stakeholders map",
+        "vi -fika",
+    ],
 )
 def test_function_words_are_required_alone_in_phrases_prefixes_and_or(text):
     parsed = parse_query(text)

@@ -19,7 +19,7 @@ def test_a_joining_s_is_dropped_from_the_head():
 
 
 def test_the_cut_whose_rarer_part_is_commonest_wins():
-    # dagordning|small and dagordning(s)|mall both read; "small" is in one document, "mall" in four.
+    # dagordning|small and dagordning(s)|mall both read; "small" is indexed once, "mall" four times.
     assert compound_split("dagordningsmall", counts(dagordning=3, small=1, mall=4)) == "dagordning mall"
     assert compound_split("dagordningsmall", counts(dagordning=3, small=4, mall=1)) == "dagordning small"
 
